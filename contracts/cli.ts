@@ -1,0 +1,25 @@
+/** @module CLI flags after parsing: validated here so bad input names the flag instead of crashing later. */
+import { z } from "zod";
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL, e.g. http://127.0.0.1:1234" });
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const CertifyFlags = z.strictObject({
+  url: httpUrl,
+  standard: z.string().min(1).optional(),
+  json: z.boolean().default(false),
+  out: z.string().min(1).optional(),
+  tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional(),
+  timeoutMs: z.coerce.number().int().positive().default(5000),
+  only: z.array(z.string()).default([]),
+  skip: z.array(z.string()).default([]),
+});
+export type CertifyFlags = z.infer<typeof CertifyFlags>;
+
+export const MockFlags = z.strictObject({
+  preset: z.string().min(1).default("compliant"),
+  port: port.default(1234),
+  host: z.string().min(1).default("127.0.0.1"),
+});
+export type MockFlags = z.infer<typeof MockFlags>;

@@ -1,0 +1,81 @@
+/** @module Builds the certificate from a host run, digests it, and writes it atomically. */
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CERTIFICATE_SCHEMA_ID, type Certificate, type CheckRecord, type SurfaceName } from "../contracts/certificate.ts";
+import type { Standard } from "../contracts/standard.ts";
+import { canonicalJson, sha256Hex } from "./canonical-json.ts";
+import { HARNESS_VERSION } from "./version.ts";
+import { countStatuses, verdictFor } from "./verdict.ts";
+
+export const DEFAULT_VALIDITY_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface CertificateInput {
+  readonly host: { name: string; url: string; lmstudioVersion: string | null; surfaces: readonly SurfaceName[] };
+  readonly standard: Standard;
+  readonly checks: readonly CheckRecord[];
+  readonly selected: readonly string[];
+  readonly deselected: readonly string[];
+  readonly mutationsAllowed: boolean;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly validityMs?: number;
+}
+
+export function buildCertificate(input: CertificateInput): Certificate {
+  const body: Omit<Certificate, "digest"> = {
+    $schema: CERTIFICATE_SCHEMA_ID,
+    schemaVersion: 1,
+    host: { ...input.host, surfaces: [...input.host.surfaces] },
+    standard: {
+      name: input.standard.standard,
+      version: input.standard.version,
+      sha256: sha256Hex(canonicalJson(input.standard)),
+    },
+    harness: { name: "lmcert", version: HARNESS_VERSION },
+    run: {
+      selectedChecks: [...input.selected],
+      skippedChecks: [...input.deselected],
+      mutationsAllowed: input.mutationsAllowed,
+    },
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
+    validUntil: new Date(input.finishedAt.getTime() + (input.validityMs ?? DEFAULT_VALIDITY_MS)).toISOString(),
+    verdict: verdictFor(input.checks),
+    counts: countStatuses(input.checks),
+    checks: [...input.checks],
+  };
+  return { ...body, digest: certificateDigest(body) };
+}
+
+/** sha256 over the canonical JSON of everything except `digest` and `signature`. */
+export function certificateDigest(certificate: Omit<Certificate, "digest" | "signature"> & Partial<Certificate>): string {
+  const { digest: _digest, signature: _signature, ...body } = certificate;
+  return `sha256:${sha256Hex(canonicalJson(body))}`;
+}
+
+/** A folder-safe name for a host: its inventory name, else host_port from the URL. */
+export function hostSlug(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, "_");
+}
+
+/**
+ * Writes `<dir>/<host>/<timestamp>.json` and `<dir>/<host>/latest.json`, each via temp file + rename, so a reader
+ * never sees half a certificate.
+ */
+export function writeCertificate(dir: string, certificate: Certificate): { path: string; latest: string } {
+  const hostDir = join(dir, hostSlug(certificate.host.name));
+  mkdirSync(hostDir, { recursive: true });
+  const stamp = certificate.finishedAt.replace(/[:.]/g, "-");
+  const text = `${JSON.stringify(certificate, null, 2)}\n`;
+  const path = join(hostDir, `${stamp}.json`);
+  const latest = join(hostDir, "latest.json");
+  writeAtomic(path, text);
+  writeAtomic(latest, text);
+  return { path, latest };
+}
+
+export function writeAtomic(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(temp, text, { mode: 0o644 });
+  renameSync(temp, path);
+}

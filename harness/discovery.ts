@@ -1,0 +1,48 @@
+/** @module Discovery: which surfaces a host answers, whether it is LM Studio, and what version that implies. */
+import type { SurfaceName } from "../contracts/certificate.ts";
+import { Greeting } from "../contracts/lmstudio/greeting.ts";
+import type { HttpClient } from "./http/client.ts";
+import { HTTP_SURFACES, SURFACE_PATHS, readSurface, type HttpSurface, type SurfaceReading } from "./surfaces.ts";
+
+export interface Discovery {
+  readonly baseUrl: string;
+  readonly greeting: SurfaceReading;
+  readonly surfaces: Readonly<Record<HttpSurface, SurfaceReading>>;
+  /** `GET /lmstudio-greeting` said `lmstudio: true`, the test `lms` itself uses. */
+  readonly isLmStudio: boolean;
+  /** Exact version when the host states one, else null. */
+  readonly version: string | null;
+  /** What the surfaces imply when no exact version is stated, e.g. ">=0.4.0". */
+  readonly versionRange: string | null;
+  readonly present: readonly SurfaceName[];
+}
+
+/** Reads every surface once, concurrently; checks share the result instead of re-asking the host. */
+export async function discover(http: HttpClient, baseUrl: string): Promise<Discovery> {
+  const [greeting, ...readings] = await Promise.all([
+    readSurface(http, baseUrl, "/lmstudio-greeting"),
+    ...HTTP_SURFACES.map((surface) => readSurface(http, baseUrl, SURFACE_PATHS[surface])),
+  ]);
+  const surfaces = Object.fromEntries(HTTP_SURFACES.map((s, i) => [s, readings[i]])) as Record<HttpSurface, SurfaceReading>;
+  const greetingBody = greeting.state === "present" ? Greeting.safeParse(greeting.json) : null;
+  const isLmStudio = greetingBody?.success === true;
+  const statedVersion = isLmStudio ? (greeting.json as { version?: unknown }).version : undefined;
+  const present = HTTP_SURFACES.filter((s) => surfaces[s].state === "present");
+  return {
+    baseUrl,
+    greeting,
+    surfaces,
+    isLmStudio,
+    version: typeof statedVersion === "string" ? statedVersion : null,
+    versionRange: versionRangeFor(present),
+    present,
+  };
+}
+
+/** Surface history from lmstudio-api.md: /api/v0 arrived in 0.3.6, /api/v1 in 0.4.0. */
+function versionRangeFor(present: readonly HttpSurface[]): string | null {
+  if (present.includes("rest-v1")) return ">=0.4.0";
+  if (present.includes("rest-v0")) return ">=0.3.6 <0.4.0";
+  if (present.includes("openai")) return "<0.3.6";
+  return null;
+}

@@ -1,0 +1,50 @@
+/** @module Harness errors: one class each, a stable `code`, a "what: METHOD URL" message, and the cause kept. */
+import type { Evidence } from "../contracts/certificate.ts";
+
+/** Something lmcert itself could not do (bad input, unreachable host). The CLI maps these to exit code 2. */
+export class LmcertError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Bad user input: a flag, a file, a field. The message names which. */
+export class UsageError extends LmcertError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("LMCERT_USAGE", message, options);
+  }
+}
+
+export type HttpErrorKind =
+  | "refused"
+  | "timeout"
+  | "reset"
+  | "body-too-large"
+  | "bad-json"
+  | "wrong-content-type"
+  | "invalid-url"
+  | "network";
+
+/** A transport-level failure talking to a host. It carries the evidence gathered before it broke. */
+export class HttpError extends LmcertError {
+  readonly kind: HttpErrorKind;
+  readonly evidence: Evidence;
+  constructor(kind: HttpErrorKind, message: string, evidence: Evidence, options?: { cause?: unknown }) {
+    super(`LMCERT_HTTP_${kind.toUpperCase().replaceAll("-", "_")}`, message, options);
+    this.kind = kind;
+    this.evidence = evidence;
+  }
+}
+
+export function isHttpError(error: unknown): error is HttpError {
+  return error instanceof HttpError;
+}
+
+/** Shown to people: the message, never a stack, and never anything from request headers. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

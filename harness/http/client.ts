@@ -1,0 +1,203 @@
+/** @module The one HTTP client: per-request timeout, overall deadline, body cap, typed errors, recorded evidence. */
+import { Agent, request } from "undici";
+import type { Evidence } from "../../contracts/certificate.ts";
+import { HttpError, type HttpErrorKind } from "../errors.ts";
+import { excerpt, makeEvidence, selectHeaders } from "./evidence.ts";
+
+export interface HttpClientOptions {
+  /** Bearer token for hosts with "Require Authentication" on. Sent, never recorded. */
+  readonly token?: string | undefined;
+  /** Per request: connect + headers + body. */
+  readonly timeoutMs?: number;
+  /** Whole run against this host; requests after it fail fast as timeouts. */
+  readonly deadline?: number | undefined;
+  /** A body larger than this is an error, not an out-of-memory crash. */
+  readonly maxBodyBytes?: number;
+  /** Aborts every request in flight (Ctrl-C). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface RequestOptions {
+  readonly headers?: Record<string, string>;
+  readonly json?: unknown;
+  readonly timeoutMs?: number;
+}
+
+/** A completed exchange: any HTTP status counts as completed; only transport trouble throws. */
+export interface Exchange {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly bodyText: string;
+  readonly evidence: Evidence;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export class HttpClient {
+  readonly #agent = new Agent({ keepAliveTimeout: 1_000, connections: 8 });
+  readonly #options: HttpClientOptions;
+
+  constructor(options: HttpClientOptions = {}) {
+    this.#options = options;
+  }
+
+  /** Sends a request; resolves for any HTTP status, throws HttpError for transport failures. */
+  async send(method: string, url: string, options: RequestOptions = {}): Promise<Exchange> {
+    const started = performance.now();
+    const base = { method, url };
+    const headers = this.#headers(options);
+    const signal = this.#signal(options.timeoutMs);
+    let status: number | null = null;
+    let responseHeaders: Record<string, string> = {};
+    try {
+      const response = await request(url, {
+        method: method as "GET",
+        headers,
+        body: options.json === undefined ? null : JSON.stringify(options.json),
+        dispatcher: this.#agent,
+        signal,
+      });
+      status = response.statusCode;
+      responseHeaders = flattenHeaders(response.headers);
+      const bodyText = await this.#readCapped(response.body, responseHeaders, base, status);
+      const evidence = this.#evidence(base, started, { status, headers: responseHeaders, body: bodyText });
+      return { status, headers: responseHeaders, bodyText, evidence };
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      const kind = classify(error, signal);
+      const message = `${describeKind(kind, this.#timeout(options.timeoutMs))}: ${method} ${url}`;
+      const evidence = this.#evidence(base, started, { status, headers: responseHeaders, body: null, error: message });
+      throw new HttpError(kind, message, evidence, { cause: error });
+    }
+  }
+
+  /** GET and parse JSON; a non-JSON content type or unparsable body is a typed error with evidence. */
+  async getJson(url: string, options: RequestOptions = {}): Promise<{ exchange: Exchange; json: unknown }> {
+    const exchange = await this.send("GET", url, options);
+    return { exchange, json: parseJsonBody(exchange) };
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  #timeout(override?: number): number {
+    return override ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  #headers(options: RequestOptions): Record<string, string> {
+    const headers: Record<string, string> = { accept: "application/json", ...options.headers };
+    if (options.json !== undefined) headers["content-type"] = "application/json";
+    if (this.#options.token) headers["authorization"] = `Bearer ${this.#options.token}`;
+    return headers;
+  }
+
+  #signal(timeoutOverride?: number): AbortSignal {
+    const remaining = this.#options.deadline === undefined ? Infinity : this.#options.deadline - Date.now();
+    const signals = [AbortSignal.timeout(Math.max(1, Math.min(this.#timeout(timeoutOverride), remaining)))];
+    if (this.#options.signal) signals.push(this.#options.signal);
+    return AbortSignal.any(signals);
+  }
+
+  async #readCapped(
+    body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown },
+    headers: Record<string, string>,
+    base: { method: string; url: string },
+    status: number,
+  ): Promise<string> {
+    const cap = this.#options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const started = performance.now();
+    const declared = Number(headers["content-length"]);
+    const tooLarge = (seen: string) => {
+      body.destroy();
+      const message = `Response body larger than ${cap} bytes (${seen}): ${base.method} ${base.url}`;
+      const evidence = this.#evidence(base, started, { status, headers, body: null, error: message });
+      return new HttpError("body-too-large", message, evidence);
+    };
+    if (Number.isFinite(declared) && declared > cap) throw tooLarge(`content-length ${declared}`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > cap) throw tooLarge(`${size}+ bytes received`);
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  #evidence(
+    base: { method: string; url: string },
+    started: number,
+    seen: { status: number | null; headers: Record<string, string>; body: string | null; error?: string },
+  ): Evidence {
+    const secrets = this.#options.token ? [this.#options.token] : [];
+    return makeEvidence({
+      ...base,
+      status: seen.status,
+      headers: selectHeaders(seen.headers),
+      bodyExcerpt: excerpt(seen.body, secrets),
+      error: seen.error ?? null,
+      durationMs: Math.round(performance.now() - started),
+    });
+  }
+}
+
+/** JSON parse with LM Studio's content type rule: `application/json` (it sends `; charset=utf-8`). */
+export function parseJsonBody(exchange: Exchange): unknown {
+  const type = exchange.headers["content-type"] ?? "";
+  const { method, url } = exchange.evidence;
+  if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) {
+    const message = `Expected a JSON response but got content-type "${type || "(none)"}" (HTTP ${exchange.status}): ${method} ${url}`;
+    throw new HttpError("wrong-content-type", message, { ...exchange.evidence, error: message });
+  }
+  try {
+    return JSON.parse(exchange.bodyText) as unknown;
+  } catch (cause) {
+    const message = `Malformed JSON (${(cause as Error).message}): ${method} ${url}`;
+    throw new HttpError("bad-json", message, { ...exchange.evidence, error: message }, { cause });
+  }
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return flat;
+}
+
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const { code, name, cause } = current as { code?: unknown; name?: unknown; cause?: unknown };
+    if (typeof code === "string") codes.push(code);
+    if (typeof name === "string") codes.push(name);
+    current = cause;
+  }
+  return codes;
+}
+
+function classify(error: unknown, signal: AbortSignal): HttpErrorKind {
+  const codes = errorCodes(error);
+  if (codes.includes("ERR_INVALID_URL") || codes.includes("UND_ERR_INVALID_ARG")) return "invalid-url";
+  if (codes.includes("ECONNREFUSED")) return "refused";
+  if (signal.aborted || codes.some((c) => /TIMEOUT|TimeoutError|AbortError/i.test(c))) return "timeout";
+  if (codes.some((c) => ["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"].includes(c))) return "reset";
+  return "network";
+}
+
+function describeKind(kind: HttpErrorKind, timeoutMs: number): string {
+  switch (kind) {
+    case "refused":
+      return "Connection refused (nothing is listening there)";
+    case "timeout":
+      return `No complete response within ${timeoutMs} ms`;
+    case "reset":
+      return "Connection reset before the response was complete";
+    case "invalid-url":
+      return "Invalid URL";
+    default:
+      return "Network error";
+  }
+}

@@ -1,0 +1,104 @@
+/** @module Runs checks in registry order: selection, mutation gate, `needs`, per-check deadline, error capture. */
+import type { CheckRecord } from "../contracts/certificate.ts";
+import { describeError } from "./errors.ts";
+import { isRequired, type Check, type CheckContext, type Outcome } from "./types.ts";
+
+export interface RunChecksOptions {
+  readonly checks: readonly Check[];
+  readonly ctx: CheckContext;
+  /** Run only these ids (empty = all). */
+  readonly only?: readonly string[];
+  readonly skip?: readonly string[];
+  readonly checkTimeoutMs: number;
+  readonly onCheckEnd?: (record: CheckRecord) => void | Promise<void>;
+}
+
+export interface RunChecksResult {
+  readonly records: CheckRecord[];
+  readonly selected: string[];
+  readonly deselected: string[];
+}
+
+export async function runChecks(options: RunChecksOptions): Promise<RunChecksResult> {
+  const { checks, ctx } = options;
+  const records: CheckRecord[] = [];
+  const statusById = new Map<string, CheckRecord["status"]>();
+  const selected: string[] = [];
+  const deselected: string[] = [];
+  for (const check of checks) {
+    const isSelected = isSelectedCheck(check.id, options.only ?? [], options.skip ?? []);
+    (isSelected ? selected : deselected).push(check.id);
+    const started = performance.now();
+    const outcome = isSelected ? await gateAndRun(check, ctx, statusById, options.checkTimeoutMs) : notSelected();
+    const record = toRecord(check, ctx, outcome, performance.now() - started);
+    statusById.set(check.id, record.status);
+    records.push(record);
+    await options.onCheckEnd?.(record);
+  }
+  return { records, selected, deselected };
+}
+
+function isSelectedCheck(id: string, only: readonly string[], skip: readonly string[]): boolean {
+  if (only.length > 0 && !only.includes(id)) return false;
+  return !skip.includes(id);
+}
+
+function notSelected(): Outcome {
+  return { status: "skipped", reason: "not selected for this run (--only/--skip)" };
+}
+
+async function gateAndRun(
+  check: Check,
+  ctx: CheckContext,
+  statusById: ReadonlyMap<string, CheckRecord["status"]>,
+  timeoutMs: number,
+): Promise<Outcome> {
+  if (check.mutates && !ctx.allowMutations) {
+    return { status: "skipped", reason: "loads or unloads models; run with --allow-mutations to include it" };
+  }
+  for (const need of check.needs ?? []) {
+    const status = statusById.get(need);
+    if (status !== "passed") return { status: "skipped", reason: `needs ${need} to pass first (it ${status ?? "did not run"})` };
+  }
+  if (ctx.signal.aborted) return { status: "error", reason: "run interrupted before this check started" };
+  return runWithDeadline(check, ctx, timeoutMs);
+}
+
+/** A check that throws or overruns is an `error`, never a pass: the harness could not find out. */
+async function runWithDeadline(check: Check, ctx: CheckContext, timeoutMs: number): Promise<Outcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<Outcome>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ status: "error", reason: `check did not finish within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([check.run(ctx), deadline]);
+  } catch (error) {
+    const evidence = (error as { evidence?: unknown }).evidence;
+    return {
+      status: "error",
+      reason: `harness error: ${describeError(error)}`,
+      ...(evidence && typeof evidence === "object" ? { evidence: [evidence as CheckRecord["evidence"][number]] } : {}),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function toRecord(check: Check, ctx: CheckContext, outcome: Outcome, durationMs: number): CheckRecord {
+  const needsRemedy = outcome.status === "failed" || outcome.status === "inconclusive";
+  return {
+    id: check.id,
+    title: check.title,
+    must: check.must,
+    required: isRequired(check, ctx.standard),
+    status: outcome.status,
+    reason: outcome.reason,
+    observed: { ...outcome.observed },
+    evidence: [...(outcome.evidence ?? [])],
+    remedy: needsRemedy ? (outcome.remedy ?? check.remedy) : null,
+    durationMs: Math.round(durationMs),
+  };
+}

@@ -1,0 +1,89 @@
+/** @module Validates payloads against the generated JSON Schemas with ajv; reports instance paths and drift. */
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormatsImport from "ajv-formats";
+import type { ContractId } from "../contracts/index.ts";
+import { contractJsonSchema, type JsonSchema } from "../contracts/json-schema.ts";
+
+export interface SchemaIssue {
+  /** JSON Pointer into the payload, e.g. `/data/0/id`; empty string means the whole payload. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface SchemaReport {
+  readonly valid: boolean;
+  readonly issues: readonly SchemaIssue[];
+  /** Fields the contract does not know. Allowed (LM Studio adds fields over time) but reported. */
+  readonly drift: readonly string[];
+}
+
+// ajv-formats ships CJS with a default export; under NodeNext the callable sits on `.default` or is the module.
+const addFormats = ((addFormatsImport as unknown as { default?: unknown }).default ?? addFormatsImport) as (
+  ajv: Ajv2020,
+) => Ajv2020;
+
+const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
+const compiled = new Map<ContractId, { validate: ValidateFunction; schema: JsonSchema }>();
+
+function compile(id: ContractId): { validate: ValidateFunction; schema: JsonSchema } {
+  let entry = compiled.get(id);
+  if (!entry) {
+    const schema = contractJsonSchema(id);
+    entry = { validate: ajv.compile(schema), schema };
+    compiled.set(id, entry);
+  }
+  return entry;
+}
+
+export function validateContract(id: ContractId, value: unknown): SchemaReport {
+  const { validate, schema } = compile(id);
+  const valid = validate(value) === true;
+  const issues = (validate.errors ?? []).map((error) => ({
+    path: error.instancePath,
+    message: error.keyword === "additionalProperties"
+      ? `unknown field "${String(error.params["additionalProperty"])}"`
+      : (error.message ?? error.keyword),
+  }));
+  return { valid, issues, drift: findDrift(schema, schema, value, "") };
+}
+
+/** One line per issue, `✖ message → at /path`, for reasons and console output. */
+export function formatIssues(issues: readonly SchemaIssue[], limit = 5): string {
+  const lines = issues.slice(0, limit).map((issue) => `✖ ${issue.message} → at ${issue.path || "(root)"}`);
+  if (issues.length > limit) lines.push(`… and ${issues.length - limit} more`);
+  return lines.join("\n");
+}
+
+function resolve(root: JsonSchema, schema: JsonSchema): JsonSchema {
+  let current = schema;
+  for (let depth = 0; typeof current["$ref"] === "string" && depth < 10; depth++) {
+    const pointer = (current["$ref"] as string).replace(/^#\//, "").split("/");
+    let target: unknown = root;
+    for (const part of pointer) target = (target as Record<string, unknown> | undefined)?.[part];
+    if (!target || typeof target !== "object") break;
+    current = target as JsonSchema;
+  }
+  return current;
+}
+
+/** Walks schema and value together; an object key not declared in `properties` is drift. */
+function findDrift(root: JsonSchema, schemaIn: JsonSchema, value: unknown, path: string): string[] {
+  const schema = resolve(root, schemaIn);
+  const branches = (schema["anyOf"] ?? schema["oneOf"]) as JsonSchema[] | undefined;
+  if (branches) {
+    const objectBranch = branches.map((b) => resolve(root, b)).find((b) => b["type"] === "object" || b["items"]);
+    return objectBranch ? findDrift(root, objectBranch, value, path) : [];
+  }
+  if (Array.isArray(value) && schema["items"] && typeof schema["items"] === "object") {
+    return value.flatMap((item, index) => findDrift(root, schema["items"] as JsonSchema, item, `${path}/${index}`));
+  }
+  const properties = schema["properties"] as Record<string, JsonSchema> | undefined;
+  if (!properties || value === null || typeof value !== "object" || Array.isArray(value)) return [];
+  const drift: string[] = [];
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    const childSchema = properties[key];
+    if (childSchema) drift.push(...findDrift(root, childSchema, child, `${path}/${key}`));
+    else drift.push(`${path}/${key}`);
+  }
+  return drift;
+}

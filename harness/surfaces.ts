@@ -1,0 +1,65 @@
+/** @module Reads one HTTP surface and decides, from LM Studio's own quirks, whether it is present. */
+import type { Evidence, SurfaceName } from "../contracts/certificate.ts";
+import { UnknownEndpointError } from "../contracts/lmstudio/errors.ts";
+import { HttpError, describeError } from "./errors.ts";
+import { parseJsonBody, type HttpClient } from "./http/client.ts";
+
+export const SURFACE_PATHS = {
+  openai: "/v1/models",
+  "rest-v0": "/api/v0/models",
+  "rest-v1": "/api/v1/models",
+} as const satisfies Partial<Record<SurfaceName, string>>;
+
+export type HttpSurface = keyof typeof SURFACE_PATHS;
+export const HTTP_SURFACES = Object.keys(SURFACE_PATHS) as HttpSurface[];
+
+/**
+ * present: answered with a JSON payload of its own (validity is the schema checks' business);
+ * absent: LM Studio says the route does not exist (HTTP 200 "Unexpected endpoint", or 404/405);
+ * unauthorized: 401/403, the host wants a token; error: transport failure, 5xx, non-JSON, anything else.
+ */
+export type SurfaceState = "present" | "absent" | "unauthorized" | "error";
+
+export interface SurfaceReading {
+  readonly path: string;
+  readonly state: SurfaceState;
+  readonly reason: string;
+  readonly evidence: Evidence;
+  readonly json?: unknown;
+}
+
+export function joinUrl(baseUrl: string, path: string): string {
+  return new URL(path, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`).toString();
+}
+
+export async function readSurface(http: HttpClient, baseUrl: string, path: string): Promise<SurfaceReading> {
+  const url = joinUrl(baseUrl, path.replace(/^\//, ""));
+  try {
+    const exchange = await http.send("GET", url);
+    const { status, evidence } = exchange;
+    const at = `GET ${path}`;
+    if (status === 401 || status === 403) {
+      return { path, state: "unauthorized", evidence, reason: `${at} answered HTTP ${status}: the host requires an API token` };
+    }
+    if (status === 404 || status === 405) {
+      return { path, state: "absent", evidence, reason: `${at} answered HTTP ${status}: route not served` };
+    }
+    if (status !== 200) return { path, state: "error", evidence, reason: `${at} answered HTTP ${status}` };
+    const json = parseJsonBody(exchange);
+    if (UnknownEndpointError.safeParse(json).success) {
+      return {
+        path,
+        state: "absent",
+        evidence,
+        reason: `${at} answered LM Studio's "Unexpected endpoint or method" (HTTP 200): this server does not have the route`,
+      };
+    }
+    if (json !== null && typeof json === "object" && "error" in json) {
+      return { path, state: "error", evidence, json, reason: `${at} answered HTTP 200 with an error body` };
+    }
+    return { path, state: "present", evidence, json, reason: `${at} answered HTTP 200 with JSON` };
+  } catch (error) {
+    if (error instanceof HttpError) return { path, state: "error", evidence: error.evidence, reason: error.message };
+    throw new Error(`Unexpected failure reading ${url}: ${describeError(error)}`, { cause: error });
+  }
+}

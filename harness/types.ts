@@ -1,0 +1,72 @@
+/** @module The check contract (DESIGN.md): what a check is, what it gets, what it returns. Types only. */
+import type { CheckRecord, CheckStatus, Evidence } from "../contracts/certificate.ts";
+import type { Standard } from "../contracts/standard.ts";
+import type { Discovery } from "./discovery.ts";
+import type { HttpClient } from "./http/client.ts";
+
+export type Concern =
+  | "health"
+  | "surfaces"
+  | "schema"
+  | "state"
+  | "listing"
+  | "cors"
+  | "bind"
+  | "models"
+  | "memory"
+  | "lifecycle"
+  | "auth";
+
+/** What a check's run returns. The runner adds id, title, timing; it never upgrades a status. */
+export interface Outcome {
+  readonly status: CheckStatus;
+  readonly reason: string;
+  readonly observed?: Readonly<Record<string, unknown>>;
+  readonly evidence?: readonly Evidence[];
+  /** Overrides the check's remedy when the fix depends on what was observed (e.g. JIT on vs off). */
+  readonly remedy?: string;
+}
+
+export interface HostTarget {
+  readonly name: string;
+  readonly url: string;
+}
+
+/** Given to every check. `discovery()` is shared and memoised: the host is asked once per run. */
+export interface CheckContext {
+  readonly host: HostTarget;
+  readonly standard: Standard;
+  readonly http: HttpClient;
+  readonly allowMutations: boolean;
+  readonly signal: AbortSignal;
+  discovery(): Promise<Discovery>;
+}
+
+export interface Check {
+  /** Stable dotted id, e.g. "listing.matches-standard"; never renamed once released. */
+  readonly id: string;
+  readonly title: string;
+  /** One RFC-2119 sentence, printed in the certificate. */
+  readonly must: string;
+  readonly concern: Concern;
+  /** Counts toward the verdict. A function when the standard decides (e.g. only if it lists models). */
+  readonly required: boolean | ((standard: Standard) => boolean);
+  /** Loads or unloads models; runs only with --allow-mutations. */
+  readonly mutates: boolean;
+  /** Ids that must have passed first; otherwise this check is skipped with that reason. */
+  readonly needs?: readonly string[];
+  /** The LM Studio setting or `lms` command that fixes a failure, in LM Studio's own words. */
+  readonly remedy: string;
+  run(ctx: CheckContext): Promise<Outcome>;
+}
+
+export type CheckResult = CheckRecord;
+
+/** Identity helper: gives check literals their type without a class. */
+export function defineCheck(check: Check): Check {
+  return check;
+}
+
+export function isRequired(check: Check, standard: Standard): boolean {
+  return typeof check.required === "function" ? check.required(standard) : check.required;
+}
