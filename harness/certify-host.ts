@@ -1,0 +1,90 @@
+/** @module Certifies one host: discovery once, checks in order, certificate out, reporters told at each step. */
+import type { Certificate } from "../contracts/certificate.ts";
+import type { Standard } from "../contracts/standard.ts";
+import { buildCertificate } from "./certificate.ts";
+import { discover, type Discovery } from "./discovery.ts";
+import { HttpClient } from "./http/client.ts";
+import { report, type Reporter } from "./reporters/reporter.ts";
+import { runChecks } from "./runner.ts";
+import type { Check, CheckContext, HostTarget } from "./types.ts";
+
+export interface CertifyHostOptions {
+  readonly host: HostTarget;
+  readonly standard: Standard;
+  readonly checks: readonly Check[];
+  readonly token?: string | undefined;
+  readonly allowMutations?: boolean;
+  /** Per HTTP request. */
+  readonly timeoutMs?: number;
+  /** Per check. */
+  readonly checkTimeoutMs?: number;
+  /** Whole host; one slow host cannot stall a fleet run past this. */
+  readonly hostDeadlineMs?: number;
+  readonly only?: readonly string[];
+  readonly skip?: readonly string[];
+  readonly reporters?: readonly Reporter[];
+  readonly signal?: AbortSignal;
+}
+
+export async function certifyHost(options: CertifyHostOptions): Promise<Certificate> {
+  const reporters = options.reporters ?? [];
+  const startedAt = new Date();
+  const signal = options.signal ?? new AbortController().signal;
+  const http = new HttpClient({
+    token: options.token,
+    timeoutMs: options.timeoutMs ?? 5_000,
+    deadline: options.hostDeadlineMs === undefined ? undefined : Date.now() + options.hostDeadlineMs,
+    signal,
+  });
+  let discovered: Promise<Discovery> | undefined;
+  const ctx: CheckContext = {
+    host: options.host,
+    standard: options.standard,
+    http,
+    allowMutations: options.allowMutations ?? false,
+    signal,
+    discovery: () => (discovered ??= discover(http, options.host.url)),
+  };
+  try {
+    await report(reporters, "onRunStart", {
+      host: options.host,
+      standardName: options.standard.standard,
+      standardVersion: options.standard.version,
+      checkIds: options.checks.map((c) => c.id),
+    });
+    const run = await runChecks({
+      checks: options.checks,
+      ctx,
+      only: options.only ?? [],
+      skip: options.skip ?? [],
+      checkTimeoutMs: options.checkTimeoutMs ?? 30_000,
+      onCheckEnd: (record) => report(reporters, "onCheckEnd", options.host, record),
+    });
+    const discovery = discovered ? await discovered.catch(() => null) : null;
+    const certificate = buildCertificate({
+      host: {
+        name: options.host.name,
+        url: options.host.url,
+        lmstudioVersion: discovery?.version ?? null,
+        surfaces: discovery?.present ?? [],
+      },
+      standard: options.standard,
+      checks: run.records,
+      selected: run.selected,
+      deselected: run.deselected,
+      mutationsAllowed: ctx.allowMutations,
+      startedAt,
+      finishedAt: new Date(),
+    });
+    await report(reporters, "onHostEnd", certificate);
+    return certificate;
+  } finally {
+    await http.close();
+  }
+}
+
+/** `http://10.0.0.102:1234` → `10.0.0.102_1234`: a default host name that is safe as a folder name. */
+export function defaultHostName(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname.replace(/[[\]]/g, "")}_${parsed.port || (parsed.protocol === "https:" ? "443" : "80")}`;
+}

@@ -1,0 +1,84 @@
+/** @module `lmcert certify <url>`: one host against the standard; certificate to --out and/or stdout (--json). */
+import { CertifyFlags } from "../../../contracts/cli.ts";
+import { checks } from "../../../suites/index.ts";
+import { writeCertificate } from "../../certificate.ts";
+import { certifyHost, defaultHostName } from "../../certify-host.ts";
+import { UsageError } from "../../errors.ts";
+import { ConsoleReporter } from "../../reporters/console.ts";
+import { loadStandard } from "../../standard-file.ts";
+import { exitCodeFor } from "../../verdict.ts";
+import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
+import { tokenFromEnv } from "../token.ts";
+import type { CommandIo } from "../io.ts";
+
+export const CERTIFY_HELP = `Usage: lmcert certify <url> [options]
+
+Certify one LM Studio host against a standard and write its certificate.
+
+Options:
+  --standard <file>     standard YAML (default: the built-in cluster standard, listing: loaded-only)
+  --json                print the certificate JSON on stdout (the checklist still goes to stderr)
+  --out <dir>           write <dir>/<host>/<timestamp>.json and <dir>/<host>/latest.json
+  --token-env <VAR>     read the API token from environment variable VAR (never pass a token itself)
+  --name <name>         host name in the certificate (default: host_port from the URL)
+  --timeout <ms>        per-request timeout (default 5000)
+  --only <ids>          run only these check ids (comma-separated; see \`lmcert checks\`)
+  --skip <ids>          skip these check ids (recorded in the certificate; required ones leave it incomplete)
+  --allow-mutations     let checks load/unload models (this version has no mutating checks yet)
+  -h, --help            show this help
+
+Exit codes: 0 certified, 1 not certified (or incomplete), 2 usage or harness error.`;
+
+export async function certifyCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs("certify", argv, {
+    standard: { type: "string" },
+    json: { type: "boolean" },
+    out: { type: "string" },
+    "token-env": { type: "string" },
+    name: { type: "string" },
+    timeout: { type: "string" },
+    only: { type: "string", multiple: true },
+    skip: { type: "string", multiple: true },
+    "allow-mutations": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.stdout.write(`${CERTIFY_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`lmcert certify: expected exactly one <url>, got ${positionals.length}\n\n${CERTIFY_HELP}`);
+  const flags = validateFlags("certify", CertifyFlags, {
+    url: positionals[0],
+    standard: values.standard,
+    json: values.json ?? false,
+    out: values.out,
+    tokenEnv: values["token-env"],
+    name: values.name,
+    timeoutMs: values.timeout,
+    only: splitList(values.only),
+    skip: splitList(values.skip),
+  });
+  const known = new Set(checks.map((c) => c.id));
+  const unknown = [...flags.only, ...flags.skip].filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new UsageError(`lmcert certify: unknown check id(s): ${unknown.join(", ")} (see \`lmcert checks\`)`);
+  const standard = loadStandard(flags.standard);
+  const token = tokenFromEnv(flags.tokenEnv);
+  const certificate = await certifyHost({
+    host: { name: flags.name ?? defaultHostName(flags.url), url: flags.url },
+    standard,
+    checks,
+    token,
+    allowMutations: values["allow-mutations"] ?? false,
+    timeoutMs: flags.timeoutMs,
+    only: flags.only,
+    skip: flags.skip,
+    reporters: [new ConsoleReporter(io.stderr)],
+    signal: io.signal,
+  });
+  if (flags.out) {
+    const written = writeCertificate(flags.out, certificate);
+    io.stderr.write(`  certificate: ${written.path}\n`);
+  }
+  if (flags.json) io.stdout.write(`${JSON.stringify(certificate, null, 2)}\n`);
+  return exitCodeFor(certificate.verdict);
+}

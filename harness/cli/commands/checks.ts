@@ -1,0 +1,42 @@
+/** @module `lmcert checks`: the catalogue, no host needed. */
+import { checks } from "../../../suites/index.ts";
+import { DEFAULT_STANDARD, loadStandard } from "../../standard-file.ts";
+import { isRequired } from "../../types.ts";
+import { parseCommandArgs } from "../args.ts";
+import type { CommandIo } from "../io.ts";
+
+export const CHECKS_HELP = `Usage: lmcert checks [--json] [--standard <file>]
+
+List every check: id, whether it is required (under the given standard), whether it mutates, and its MUST.`;
+
+export async function checksCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommandArgs("checks", argv, {
+    json: { type: "boolean" },
+    standard: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.stdout.write(`${CHECKS_HELP}\n`);
+    return 0;
+  }
+  const standard = values.standard ? loadStandard(values.standard) : DEFAULT_STANDARD;
+  const rows = checks.map((c) => ({
+    id: c.id,
+    title: c.title,
+    concern: c.concern,
+    required: isRequired(c, standard),
+    mutates: c.mutates,
+    needs: c.needs ?? [],
+    must: c.must,
+    remedy: c.remedy,
+  }));
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  for (const row of rows) {
+    const flags = [row.required ? "required" : "optional", ...(row.mutates ? ["mutates"] : [])].join(", ");
+    io.stdout.write(`${row.id}  (${flags})\n    ${row.must}\n`);
+  }
+  return 0;
+}

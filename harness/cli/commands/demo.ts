@@ -1,0 +1,85 @@
+/** @module `lmcert demo` (= `npm start`): the users' two Mac Studios, mocked, certified side by side, explained. */
+import { resolve } from "node:path";
+import type { Certificate } from "../../../contracts/certificate.ts";
+import { preset } from "../../../fixtures/mock/presets.ts";
+import { startMock, type RunningMock } from "../../../fixtures/mock/server.ts";
+import { checks } from "../../../suites/index.ts";
+import { writeCertificate } from "../../certificate.ts";
+import { certifyHost } from "../../certify-host.ts";
+import { readModelState, type ModelState } from "../../model-state/read-model-state.ts";
+import { ConsoleReporter } from "../../reporters/console.ts";
+import { DEFAULT_STANDARD } from "../../standard-file.ts";
+import { parseCommandArgs } from "../args.ts";
+import type { CommandIo } from "../io.ts";
+
+export const DEMO_HELP = `Usage: lmcert demo [--out <dir>]
+
+Start two mock LM Studio hosts on free loopback ports: mac-studio-1 (JIT off) and mac-studio-2 (JIT on, LM Studio's
+default). Certify both against the built-in standard (listing: loaded-only), show what readModelState() returns for
+each, write the certificates (default ./lmcert-out/) and explain what to change on the failing host.
+Exits 0 when the demo ran as intended (one host certified, one failing), 2 otherwise.`;
+
+const HOSTS = ["mac-studio-1", "mac-studio-2"] as const;
+
+export async function demoCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommandArgs("demo", argv, { out: { type: "string" }, help: { type: "boolean", short: "h" } });
+  if (values.help) {
+    io.stdout.write(`${DEMO_HELP}\n`);
+    return 0;
+  }
+  const outDir = resolve(values.out ?? "lmcert-out");
+  const mocks: RunningMock[] = [];
+  try {
+    for (const name of HOSTS) mocks.push(await startMock(preset(name)));
+    const results: { name: string; certificate: Certificate; state: ModelState; listed: string[] }[] = [];
+    for (const [i, name] of HOSTS.entries()) {
+      const mock = mocks[i] as RunningMock;
+      const certificate = await certifyHost({
+        host: { name, url: mock.url },
+        standard: DEFAULT_STANDARD,
+        checks,
+        reporters: [new ConsoleReporter(io.stdout)],
+        signal: io.signal,
+      });
+      writeCertificate(outDir, certificate);
+      const state = await readModelState(mock.url);
+      const listed = ((await (await fetch(`${mock.url}/v1/models`)).json()) as { data: { id: string }[] }).data.map((m) => m.id);
+      results.push({ name, certificate, state, listed });
+    }
+    io.stdout.write(explain(results, outDir));
+    return ranAsIntended(results.map((r) => r.certificate)) ? 0 : 2;
+  } finally {
+    await Promise.all(mocks.map((m) => m.close()));
+  }
+}
+
+function listingBehaviour(certificate: Certificate): unknown {
+  return certificate.checks.find((c) => c.id === "listing.matches-standard")?.observed["behaviour"];
+}
+
+function ranAsIntended([ms1, ms2]: Certificate[]): boolean {
+  return ms1?.verdict === "certified" && ms2?.verdict === "not-certified" && listingBehaviour(ms2) === "all-available";
+}
+
+function explain(results: { name: string; certificate: Certificate; state: ModelState; listed: string[] }[], outDir: string): string {
+  const lines = ["", "What the cluster code sees vs what is really loaded:"];
+  for (const r of results) {
+    lines.push(
+      `  ${r.name}: GET /v1/models lists [${r.listed.join(", ")}]`,
+      `  ${" ".repeat(r.name.length)}  readModelState() → loaded [${(r.state.loaded ?? []).join(", ")}] (source: ${r.state.source})`,
+    );
+  }
+  const failing = results.filter((r) => r.certificate.verdict !== "certified");
+  lines.push(
+    "",
+    "The old router code `new Set(data.data.map(m => m.id))` would think mac-studio-2 has every model loaded.",
+    "readModelState() returns the same, correct loaded set on both hosts, whatever /v1/models means there.",
+    "",
+  );
+  for (const r of failing) {
+    const check = r.certificate.checks.find((c) => c.status === "failed");
+    lines.push(`To certify ${r.name}: ${check?.remedy ?? "see the checklist above"}`);
+  }
+  lines.push(`Certificates written to ${outDir}/<host>/latest.json`, "");
+  return lines.join("\n");
+}

@@ -1,0 +1,54 @@
+/** @module `lmcert mock`: runs a mock LM Studio preset so people can test their cluster code without a Mac. */
+import { MockFlags } from "../../../contracts/cli.ts";
+import { PRESETS, isPresetName } from "../../../fixtures/mock/presets.ts";
+import { startMock } from "../../../fixtures/mock/server.ts";
+import { UsageError } from "../../errors.ts";
+import { parseCommandArgs, validateFlags } from "../args.ts";
+import type { CommandIo } from "../io.ts";
+
+export const MOCK_HELP = `Usage: lmcert mock [--preset <name>] [--port <n>] [--host <address>]
+
+Run a mock LM Studio server until Ctrl-C.
+
+Options:
+  --preset <name>     ${Object.keys(PRESETS).join(" | ")} (default: compliant)
+                      mac-studio-1: JIT off, /v1/models lists loaded models only
+                      mac-studio-2: JIT on, /v1/models lists every downloaded model
+  --port <n>          port to listen on (default 1234; 0 picks a free port)
+  --host <address>    address to bind (default 127.0.0.1)
+  -h, --help          show this help`;
+
+export async function mockCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs("mock", argv, {
+    preset: { type: "string" },
+    port: { type: "string" },
+    host: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.stdout.write(`${MOCK_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`lmcert mock: unexpected argument "${positionals[0]}"\n\n${MOCK_HELP}`);
+  const flags = validateFlags("mock", MockFlags, { preset: values.preset, port: values.port, host: values.host });
+  if (!isPresetName(flags.preset)) {
+    throw new UsageError(`lmcert mock: --preset: unknown preset "${flags.preset}" (choose ${Object.keys(PRESETS).join(", ")})`);
+  }
+  const config = PRESETS[flags.preset];
+  let mock;
+  try {
+    mock = await startMock(config, { host: flags.host, port: flags.port });
+  } catch (cause) {
+    throw new UsageError(`lmcert mock: cannot listen on ${flags.host}:${flags.port}: ${(cause as Error).message}`, { cause });
+  }
+  io.stdout.write(
+    `mock LM Studio ${config.version} (${flags.preset}, JIT ${config.jit ? "on" : "off"}) listening on http://${flags.host.includes(":") ? `[${flags.host}]` : flags.host}:${mock.port}\n` +
+      `try: curl ${mock.url}/v1/models   ·   stop with Ctrl-C\n`,
+  );
+  await new Promise<void>((resolve) => {
+    if (io.signal.aborted) resolve();
+    io.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  await mock.close();
+  return 0;
+}

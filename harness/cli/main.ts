@@ -1,0 +1,57 @@
+/** @module The CLI entry: dispatches commands, maps errors to exit codes (0 ok, 1 not certified, 2 usage/harness). */
+import { LmcertError, UsageError, describeError } from "../errors.ts";
+import { HARNESS_VERSION } from "../version.ts";
+import { certifyCommand } from "./commands/certify.ts";
+import { checksCommand } from "./commands/checks.ts";
+import { demoCommand } from "./commands/demo.ts";
+import { mockCommand } from "./commands/mock.ts";
+import type { CommandIo } from "./io.ts";
+
+export const MAIN_HELP = `lmcert ${HARNESS_VERSION}: certify LM Studio servers against your team's standard
+
+Usage: lmcert <command> [options]
+
+Commands:
+  certify <url>   certify one host and write its certificate
+  checks          list every check (id, required, mutates, MUST)
+  demo            mock Mac Studio 1 + 2, certify both, explain the difference (what \`npm start\` runs)
+  mock            run a mock LM Studio (--preset mac-studio-1 | mac-studio-2 | compliant)
+
+Run \`lmcert <command> --help\` for a command's options.
+Exit codes: 0 certified / ok, 1 not certified, 2 usage or harness error.`;
+
+const COMMANDS: Record<string, (argv: readonly string[], io: CommandIo) => Promise<number>> = {
+  certify: certifyCommand,
+  checks: checksCommand,
+  demo: demoCommand,
+  mock: mockCommand,
+};
+
+export async function main(argv: readonly string[], ioOverride?: Partial<CommandIo>): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error("interrupted"));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const io: CommandIo = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, ...ioOverride };
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+      io.stdout.write(`${MAIN_HELP}\n`);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === "--version" || command === "-v") {
+      io.stdout.write(`${HARNESS_VERSION}\n`);
+      return 0;
+    }
+    const run = COMMANDS[command];
+    if (!run) throw new UsageError(`lmcert: unknown command "${command}"\n\n${MAIN_HELP}`);
+    return await run(rest, io);
+  } catch (error) {
+    const prefix = error instanceof LmcertError ? "" : "lmcert: internal error: ";
+    io.stderr.write(`${prefix}${describeError(error)}\n`);
+    return 2;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -1,0 +1,24 @@
+/** @module The registry: every check, in the order it runs. Ids are unique; a duplicate fails at load time. */
+import type { Check } from "../harness/types.ts";
+import { healthChecks } from "./health.ts";
+import { listingChecks } from "./listing.ts";
+import { schemaChecks } from "./schema.ts";
+import { stateChecks } from "./state.ts";
+import { surfaceChecks } from "./surfaces.ts";
+
+function registry(checks: readonly Check[]): readonly Check[] {
+  const seen = new Set<string>();
+  for (const check of checks) {
+    if (seen.has(check.id)) throw new Error(`A check named "${check.id}" is already registered`);
+    seen.add(check.id);
+  }
+  return checks;
+}
+
+export const checks: readonly Check[] = registry([
+  ...healthChecks,
+  ...surfaceChecks,
+  ...schemaChecks,
+  ...stateChecks,
+  ...listingChecks,
+]);

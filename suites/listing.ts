@@ -1,0 +1,147 @@
+/** @module listing: what GET /v1/models means on this host, against what the standard declares. */
+import { OpenAiModelList } from "../contracts/lmstudio/openai-models.ts";
+import type { Evidence } from "../contracts/certificate.ts";
+import type { Discovery } from "../harness/discovery.ts";
+import { classifyListing, type ListingClassification } from "../harness/listing-classifier.ts";
+import { authoritativeView, stateReadings } from "../harness/model-state/authoritative.ts";
+import { difference, sameSet } from "../harness/model-state/ids.ts";
+import type { ModelStateView } from "../harness/model-state/views.ts";
+import { defineCheck, type Outcome } from "../harness/types.ts";
+import { notPresentOutcome } from "./outcomes.ts";
+import { REMEDY } from "./remedies.ts";
+
+interface ListingInputs {
+  readonly ids: readonly string[];
+  readonly readings: ReturnType<typeof stateReadings>;
+  readonly view: ModelStateView | null;
+  readonly classification: ListingClassification;
+  readonly evidence: Evidence[];
+}
+
+/** Reads /v1/models and the authoritative state; an Outcome instead when /v1/models cannot be used. */
+function listingInputs(d: Discovery): ListingInputs | Outcome {
+  const openai = d.surfaces.openai;
+  if (openai.state !== "present") return notPresentOutcome(openai, "failed");
+  const parsed = OpenAiModelList.safeParse(openai.json);
+  if (!parsed.success) {
+    return { status: "failed", reason: "GET /v1/models does not match its contract (see schema.openai-models)", evidence: [openai.evidence] };
+  }
+  const readings = stateReadings(d.surfaces);
+  const view = authoritativeView(readings);
+  const ids = parsed.data.data.map((m) => m.id);
+  const evidence = [openai.evidence, ...(view ? [readings[view.source as "rest-v1" | "rest-v0"].evidence] : [])];
+  return { ids, readings, view, classification: classifyListing(ids, view), evidence };
+}
+
+const listingMatches = defineCheck({
+  id: "listing.matches-standard",
+  title: "/v1/models means what the standard says",
+  must: "GET /v1/models MUST list exactly the loaded models (standard `listing: loaded-only`) or exactly the downloaded models (`all-available`), proven against the host's authoritative state.",
+  concern: "listing",
+  required: true,
+  mutates: false,
+  needs: ["surfaces.discovered"],
+  remedy: REMEDY.jitOff,
+  async run(ctx) {
+    const inputs = listingInputs(await ctx.discovery());
+    if (!("classification" in inputs)) return inputs;
+    const { classification: c, view, evidence } = inputs;
+    const wanted = ctx.standard.listing;
+    const observed = {
+      behaviour: c.behaviour,
+      standard: wanted,
+      source: view?.source ?? null,
+      listed: c.listed,
+      available: c.available,
+      loaded: c.loaded,
+      differences: c.differences,
+    };
+    const base = { observed, evidence };
+    switch (c.behaviour) {
+      case "unknown":
+        return { ...base, status: "inconclusive", reason: `cannot classify: ${c.explanation}`, remedy: REMEDY.upgradeForState };
+      case "indeterminate":
+        return {
+          ...base,
+          status: "inconclusive",
+          reason: `indeterminate: ${c.explanation}; loaded-only and all-available look the same here`,
+          remedy: "Make the loaded set differ from the downloaded set (e.g. `lms unload <model>` one model, or download one more) and re-run; the lifecycle tie-breaker with --allow-mutations does this for you and restores the host.",
+        };
+      case "inconsistent":
+        return { ...base, status: "failed", reason: `inconsistent: ${c.explanation}`, remedy: REMEDY.reportBug };
+      default:
+        if (c.behaviour === wanted) return { ...base, status: "passed", reason: `${c.behaviour}: ${c.explanation}` };
+        return {
+          ...base,
+          status: "failed",
+          reason: `${c.behaviour}, but the standard says ${wanted}: ${c.explanation}`,
+          remedy: wanted === "loaded-only" ? REMEDY.jitOff : REMEDY.jitOn,
+        };
+    }
+  },
+});
+
+/** Collects every surface's statement of one set, then reports each pair that disagrees. */
+function disagreements(sources: Record<string, readonly string[]>): string[] {
+  const names = Object.keys(sources);
+  const out: string[] = [];
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i + 1; j < names.length; j++) {
+      const [a, b] = [names[i] as string, names[j] as string];
+      const [sa, sb] = [sources[a] ?? [], sources[b] ?? []];
+      if (!sameSet(sa, sb)) {
+        out.push(`${a} vs ${b}: only in ${a} [${difference(sa, sb).join(", ")}], only in ${b} [${difference(sb, sa).join(", ")}]`);
+      }
+    }
+  }
+  return out;
+}
+
+const listingConsistent = defineCheck({
+  id: "listing.consistent-across-surfaces",
+  title: "Every surface agrees on what is loaded",
+  must: "The loaded set MUST agree between /api/v1/models loaded_instances, /api/v0/models state and (on a loaded-only host) /v1/models, after the `:N` and `@quant` id rules.",
+  concern: "listing",
+  required: true,
+  mutates: false,
+  needs: ["surfaces.discovered"],
+  remedy: REMEDY.reportBug,
+  async run(ctx) {
+    const d = await ctx.discovery();
+    const inputs = listingInputs(d);
+    if (!("classification" in inputs)) return inputs;
+    const { readings, classification: c, ids } = inputs;
+    const v1 = readings["rest-v1"].view;
+    const v0 = readings["rest-v0"].view;
+    const loaded: Record<string, readonly string[]> = {};
+    const available: Record<string, readonly string[]> = {};
+    const instances: Record<string, readonly string[]> = {};
+    if (v1?.loaded) loaded["rest-v1 loaded_instances"] = v1.loaded;
+    if (v0?.loaded) loaded["rest-v0 state"] = v0.loaded;
+    if (c.behaviour === "loaded-only") loaded["/v1/models"] = c.listed;
+    if (v1?.available) available["rest-v1 models"] = v1.available;
+    if (v0?.available) available["rest-v0 models"] = v0.available;
+    if (c.behaviour === "all-available") available["/v1/models"] = c.listed;
+    // Instance ids (`key:2`, custom identifiers) are compared exactly where two surfaces list instances.
+    if (v1?.instances && c.behaviour === "loaded-only") {
+      instances["rest-v1 loaded_instances"] = v1.instances.map((i) => i.id);
+      instances["/v1/models"] = ids;
+    }
+    const observed = { loaded, available, instances };
+    const evidence = [d.surfaces.openai.evidence, readings["rest-v1"].evidence, readings["rest-v0"].evidence];
+    const comparable = [loaded, available, instances].filter((s) => Object.keys(s).length >= 2);
+    if (comparable.length === 0) {
+      return { status: "inconclusive", reason: "only one surface states the model state here; there is nothing to cross-check", observed, evidence, remedy: REMEDY.upgradeForState };
+    }
+    const problems = [
+      ...disagreements(loaded).map((p) => `loaded: ${p}`),
+      ...disagreements(available).map((p) => `available: ${p}`),
+      ...disagreements(instances).map((p) => `instances: ${p}`),
+    ];
+    if (problems.length > 0) return { status: "failed", reason: problems.join("\n"), observed, evidence };
+    const compared = [loaded, available, instances].flatMap((s) => (Object.keys(s).length >= 2 ? [Object.keys(s).join(" = ")] : []));
+    return { status: "passed", reason: `agree: ${compared.join("; ")}`, observed, evidence };
+  },
+});
+
+export const listingChecks = [listingMatches, listingConsistent];

@@ -1,0 +1,40 @@
+/** @module state: some surface must state loaded vs available, or nobody (router included) can know it. */
+import { AUTHORITATIVE_ORDER, authoritativeView, stateReadings } from "../harness/model-state/authoritative.ts";
+import { defineCheck } from "../harness/types.ts";
+import { REMEDY } from "./remedies.ts";
+
+export const stateChecks = [
+  defineCheck({
+    id: "state.authoritative-surface",
+    title: "Loaded vs available is stated by the host",
+    must: "At least one surface (/api/v1/models loaded_instances or /api/v0/models state) MUST state which models are loaded.",
+    concern: "state",
+    required: true,
+    mutates: false,
+    needs: ["surfaces.discovered"],
+    remedy: REMEDY.upgradeForState,
+    async run(ctx) {
+      const { surfaces } = await ctx.discovery();
+      const readings = stateReadings(surfaces);
+      const evidence = AUTHORITATIVE_ORDER.map((s) => readings[s].evidence);
+      const why = Object.fromEntries(AUTHORITATIVE_ORDER.map((s) => [s, readings[s].reason]));
+      const view = authoritativeView(readings);
+      if (view) {
+        const observed = { source: view.source, available: view.available, loaded: view.loaded, instances: view.instances, notes: view.notes, surfaces: why };
+        return { status: "passed", reason: `${view.source} states the loaded models (${view.loaded?.length ?? 0} loaded)`, observed, evidence };
+      }
+      const states = AUTHORITATIVE_ORDER.map((s) => surfaces[s].state);
+      const summary = AUTHORITATIVE_ORDER.map((s) => `${s}: ${readings[s].reason}`).join("; ");
+      if (states.includes("unauthorized")) return { status: "inconclusive", reason: summary, observed: { surfaces: why }, evidence, remedy: REMEDY.token };
+      if (states.includes("error")) return { status: "error", reason: summary, observed: { surfaces: why }, evidence };
+      const invalid = states.includes("present");
+      return {
+        status: "failed",
+        reason: invalid ? `a state surface answered but its payload breaks the contract: ${summary}` : `no state surface: ${summary}`,
+        observed: { surfaces: why },
+        evidence,
+        ...(invalid ? { remedy: REMEDY.reportBug } : {}),
+      };
+    },
+  }),
+];
