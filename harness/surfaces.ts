@@ -1,7 +1,7 @@
 /** @module Reads one HTTP surface and decides, from LM Studio's own quirks, whether it is present. */
 import type { Evidence, SurfaceName } from "../contracts/certificate.ts";
 import { UnknownEndpointError } from "../contracts/lmstudio/errors.ts";
-import { HttpError, describeError } from "./errors.ts";
+import { HttpError, describeError, type HttpErrorKind } from "./errors.ts";
 import { parseJsonBody, type HttpClient } from "./http/client.ts";
 
 export const SURFACE_PATHS = {
@@ -26,6 +26,15 @@ export interface SurfaceReading {
   readonly reason: string;
   readonly evidence: Evidence;
   readonly json?: unknown;
+  /** Set when the transport failed, so callers can tell "could not ask" from "asked and got nonsense". */
+  readonly errorKind?: HttpErrorKind;
+}
+
+/** The host could not be asked (or failed server-side): nothing about the host's conformance follows from it. */
+export function couldNotAsk(reading: SurfaceReading): boolean {
+  const kind = reading.errorKind;
+  const transport = kind === "refused" || kind === "timeout" || kind === "reset" || kind === "network" || kind === "invalid-url";
+  return transport || (reading.evidence.status ?? 0) >= 500;
 }
 
 export function joinUrl(baseUrl: string, path: string): string {
@@ -59,7 +68,9 @@ export async function readSurface(http: HttpClient, baseUrl: string, path: strin
     }
     return { path, state: "present", evidence, json, reason: `${at} answered HTTP 200 with JSON` };
   } catch (error) {
-    if (error instanceof HttpError) return { path, state: "error", evidence: error.evidence, reason: error.message };
+    if (error instanceof HttpError) {
+      return { path, state: "error", evidence: error.evidence, reason: error.message, errorKind: error.kind };
+    }
     throw new Error(`Unexpected failure reading ${url}: ${describeError(error)}`, { cause: error });
   }
 }

@@ -1,4 +1,5 @@
 /** @module health: is this an LM Studio server at all, asked the way `lms` asks (never by loading a model). */
+import { couldNotAsk } from "../harness/surfaces.ts";
 import { defineCheck } from "../harness/types.ts";
 import { REMEDY } from "./remedies.ts";
 
@@ -16,7 +17,7 @@ export const healthChecks = [
       const { greeting, isLmStudio } = await ctx.discovery();
       const evidence = [greeting.evidence];
       if (isLmStudio) return { status: "passed", reason: "GET /lmstudio-greeting says lmstudio: true", evidence };
-      if (greeting.state === "error" && greeting.evidence.status === null) {
+      if (couldNotAsk(greeting)) {
         return { status: "error", reason: greeting.reason, evidence };
       }
       return {

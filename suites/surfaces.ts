@@ -25,6 +25,11 @@ export const surfaceChecks = [
         const why = d.greeting.state === "error" ? d.greeting.reason : `GET /lmstudio-greeting: ${d.greeting.reason}`;
         return { status: "error", reason: `not an LM Studio server (or not reachable): ${why}`, observed, evidence };
       }
+      const unknown = HTTP_SURFACES.filter((s) => d.surfaces[s].state === "error");
+      if (unknown.length > 0) {
+        const reasons = unknown.map((s) => `${s}: ${d.surfaces[s].reason}`).join("; ");
+        return { status: "error", reason: `could not tell whether every surface is served: ${reasons}`, observed, evidence };
+      }
       if (d.present.length > 0) {
         const version = d.version ?? `version not stated; surfaces imply ${d.versionRange}`;
         return { status: "passed", reason: `surfaces: ${d.present.join(", ")} (${version})`, observed, evidence };

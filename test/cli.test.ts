@@ -1,0 +1,106 @@
+/** The CLI as users run it: `npx lmcert mock` in one process, `npx lmcert certify` in another. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { validateContract } from "../harness/schema-validator.ts";
+import { runCli } from "./helpers/cli.ts";
+
+const BIN = join(import.meta.dirname, "..", "bin", "lmcert.js");
+
+/** Starts `lmcert mock` as its own process on a free port and returns its URL once it says it is listening. */
+async function spawnMock(presetName: string): Promise<string> {
+  const child: ChildProcess = spawn(process.execPath, [BIN, "mock", "--preset", presetName, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  onTestFinished(() => {
+    child.kill("SIGINT");
+  });
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+    if (match?.[1]) return match[1];
+  }
+  throw new Error("lmcert mock exited before listening");
+}
+
+function runBin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe("lmcert certify against `lmcert mock`", () => {
+  it("mac-studio-1 is certified (exit 0); --json prints only a certificate that validates against its schema", async () => {
+    const url = await spawnMock("mac-studio-1");
+    const r = await runBin(["certify", url, "--json", "--name", "mac-studio-1"]);
+    expect(r.code).toBe(0);
+    const certificate = JSON.parse(r.stdout);
+    const report = validateContract("lmcert.Certificate", certificate);
+    expect(report.issues).toEqual([]);
+    expect(certificate.verdict).toBe("certified");
+    expect(r.stderr).toMatch(/✔ passed\s+listing\.matches-standard/);
+  });
+
+  it("mac-studio-2 fails listing.matches-standard with behaviour all-available (exit 1)", async () => {
+    const url = await spawnMock("mac-studio-2");
+    const out = mkdtempSync(join(tmpdir(), "lmcert-out-"));
+    const r = await runBin(["certify", url, "--json", "--out", out, "--name", "mac-studio-2"]);
+    expect(r.code).toBe(1);
+    const certificate = JSON.parse(r.stdout);
+    const listing = certificate.checks.find((c: { id: string }) => c.id === "listing.matches-standard");
+    expect([listing.status, listing.observed.behaviour]).toEqual(["failed", "all-available"]);
+    expect(r.stderr).toMatch(/fix: In LM Studio: Developer → Server Settings → turn off "Just-in-Time Model Loading"/);
+    const files = readdirSync(join(out, "mac-studio-2"));
+    expect(files).toContain("latest.json");
+    expect(files.filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(JSON.parse(readFileSync(join(out, "mac-studio-2", "latest.json"), "utf8"))).toEqual(certificate);
+  });
+});
+
+describe("lmcert demo and the catalogue", () => {
+  it("demo certifies Mac Studio 1, fails Mac Studio 2 on listing, explains the fix, and exits 0", async () => {
+    const out = mkdtempSync(join(tmpdir(), "lmcert-demo-"));
+    const r = await runCli(["demo", "--out", out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/mac-studio-1[\s\S]*verdict: CERTIFIED/);
+    expect(r.stdout).toMatch(/mac-studio-2[\s\S]*✖ failed\s+listing\.matches-standard\s+all-available/);
+    expect(r.stdout).toMatch(/mac-studio-2: .*\n.*readModelState\(\) → loaded \[qwen2\.5-0\.5b-instruct, text-embedding-nomic-embed-text-v1\.5\]/);
+    expect(r.stdout).toMatch(/To certify mac-studio-2: In LM Studio: Developer → Server Settings → turn off/);
+    expect(existsSync(join(out, "mac-studio-1", "latest.json"))).toBe(true);
+    expect(existsSync(join(out, "mac-studio-2", "latest.json"))).toBe(true);
+  });
+
+  it("checks lists the catalogue with ids, required flags and MUSTs", async () => {
+    const r = await runCli(["checks", "--json"]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { id: string; required: boolean }[];
+    expect(rows.map((row) => row.id)).toEqual([
+      "health.greeting",
+      "surfaces.discovered",
+      "schema.openai-models",
+      "schema.rest-v0-models",
+      "schema.rest-v1-models",
+      "state.authoritative-surface",
+      "listing.matches-standard",
+      "listing.consistent-across-surfaces",
+    ]);
+    expect(rows.find((row) => row.id === "listing.matches-standard")?.required).toBe(true);
+  });
+
+  it("--help tells the truth about every command", async () => {
+    const main = await runCli(["--help"]);
+    expect(main.code).toBe(0);
+    for (const command of ["certify", "checks", "demo", "mock"]) {
+      expect(main.stdout).toContain(command);
+      const help = await runCli([command, "--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`Usage: lmcert ${command}`));
+    }
+  });
+});

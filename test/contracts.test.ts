@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { contractIds, renderContractFile } from "../contracts/json-schema.ts";
+import type { ContractId } from "../contracts/index.ts";
+import { validateContract } from "../harness/schema-validator.ts";
+import { parseStandard } from "../harness/standard-file.ts";
+
+const PAYLOADS = join(import.meta.dirname, "..", "..", "shared", "lmstudio-payloads");
+
+/**
+ * Which contract each recorded payload must satisfy, by file-name prefix. `null` marks payloads of surfaces lmcert
+ * does not certify (lms CLI output, chat/completions, downloads); every file must be listed either way.
+ */
+const PAYLOAD_CONTRACT: Record<string, ContractId | null> = {
+  "error-auth-missing-token.": "lmstudio.error.RestV1",
+  "error-openai-no-models-loaded.": "lmstudio.error.OpenAi",
+  "error-unknown-endpoint-200.": "lmstudio.error.UnknownEndpoint",
+  "v1-api-chat-sse-error-event.": "lmstudio.error.RestV1",
+  "v0-models-get.": "lmstudio.v0.Model",
+  "v0-models-list-jit-off-empty.": "lmstudio.v0.ModelList",
+  "v0-models-list-jit-off-loaded.": "lmstudio.v0.ModelList",
+  "v0-models-list.": "lmstudio.v0.ModelList",
+  "v1-api-models-list.": "lmstudio.v1.ModelList",
+  "v1-api-models-load.": "lmstudio.v1.LoadResponse",
+  "v1-api-models-unload.": "lmstudio.v1.UnloadResponse",
+  "v1-models-list-legacy-0.2.": "lmstudio.openai.ModelList",
+  "v1-models-list.": "lmstudio.openai.ModelList",
+  "v1-models-item.": null,
+  "lms-": null,
+  "v0-chat-completions.": null,
+  "v0-completions.": null,
+  "v1-api-chat-image.": null,
+  "v1-api-chat-mcp.": null,
+  "v1-api-models-download": null,
+};
+
+function contractFor(file: string): ContractId | null | undefined {
+  const prefix = Object.keys(PAYLOAD_CONTRACT).find((p) => file.startsWith(p));
+  return prefix === undefined ? undefined : PAYLOAD_CONTRACT[prefix];
+}
+
+describe("contracts", () => {
+  it("committed JSON Schemas in contracts/json are in sync with the zod sources (npm run contracts:json)", () => {
+    const dir = join(import.meta.dirname, "..", "contracts", "json");
+    const committed = readdirSync(dir).filter((f) => f.endsWith(".schema.json")).sort();
+    expect(committed).toEqual(contractIds().map((id) => `${id}.schema.json`).sort());
+    for (const id of contractIds()) {
+      expect(readFileSync(join(dir, `${id}.schema.json`), "utf8"), `${id} is stale`).toBe(renderContractFile(id));
+    }
+  });
+
+  const payloadFiles = readdirSync(PAYLOADS).filter((f) => f.endsWith(".json"));
+  it.each(payloadFiles)("recorded payload %s validates against its contract", (file) => {
+    const contract = contractFor(file);
+    expect(contract, `${file} has no entry in PAYLOAD_CONTRACT`).not.toBeUndefined();
+    if (!contract) return;
+    const report = validateContract(contract, JSON.parse(readFileSync(join(PAYLOADS, file), "utf8")));
+    expect(report.issues).toEqual([]);
+    expect(report.valid).toBe(true);
+  });
+
+  it("a single /v1/models item from the bug tracker matches the list item shape", () => {
+    const item = JSON.parse(readFileSync(join(PAYLOADS, "v1-models-item.bugtracker-2139.json"), "utf8"));
+    expect(validateContract("lmstudio.openai.ModelList", { object: "list", data: [item] }).valid).toBe(true);
+  });
+
+  it("extra fields are drift, reported with their path, not failure (legacy 0.2 `permission`)", () => {
+    const legacy = JSON.parse(readFileSync(join(PAYLOADS, "v1-models-list-legacy-0.2.systemsculpt-issue-58.json"), "utf8"));
+    const report = validateContract("lmstudio.openai.ModelList", legacy);
+    expect(report.valid).toBe(true);
+    expect(report.drift).toEqual(["/data/0/permission"]);
+  });
+
+  it("violations carry precise instance paths", () => {
+    const report = validateContract("lmstudio.v1.ModelList", { models: [{ key: "x", loaded_instances: [{ id: 3 }] }] });
+    expect(report.valid).toBe(false);
+    expect(report.issues.map((i) => i.path)).toContain("/models/0/loaded_instances/0/id");
+  });
+
+  it("a standard file with a bad field is rejected naming the field", () => {
+    expect(() => parseStandard("standard: s\nversion: 1\nlisting: loaded\n", "team.yaml")).toThrow(/team\.yaml.*\n.*listing/);
+    expect(() => parseStandard("standard: s\nversion: 1\nlistng: loaded-only\n", "team.yaml")).toThrow(/listng/);
+    expect(() => parseStandard("standard: s\nversion: 1\nbind: { port: 99999 }\n", "team.yaml")).toThrow(/bind\.port/);
+    expect(() => parseStandard("standard: [\n", "team.yaml")).toThrow(/not valid YAML.*line/);
+  });
+
+  it("a minimal standard gets the documented defaults", () => {
+    expect(parseStandard("standard: team\nversion: 2\n", "x.yaml")).toEqual({
+      standard: "team",
+      version: 2,
+      listing: "loaded-only",
+      cors: "any-origin",
+      bind: { address: "0.0.0.0", port: 1234 },
+      auth: "none",
+      models: { required: [] },
+      memory: { maxLoadedBytes: null },
+      lifecycle: { model: null, loadTimeoutSeconds: 120 },
+    });
+  });
+});

@@ -1,0 +1,66 @@
+/** @module Test hosts on ephemeral loopback ports: the mock LM Studio, and plain servers that are not LM Studio. */
+import { createServer, type RequestListener, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { onTestFinished } from "vitest";
+import type { Certificate, CheckRecord } from "../../contracts/certificate.ts";
+import type { Standard } from "../../contracts/standard.ts";
+import type { MockConfig } from "../../fixtures/mock/config.ts";
+import { preset, type PresetName } from "../../fixtures/mock/presets.ts";
+import { startMock, type RunningMock } from "../../fixtures/mock/server.ts";
+import { certifyHost } from "../../harness/certify-host.ts";
+import { DEFAULT_STANDARD } from "../../harness/standard-file.ts";
+import { checks } from "../../suites/index.ts";
+
+/** Starts a mock for the current test; it is closed when the test finishes, pass or fail. */
+export async function mockHost(config: MockConfig | PresetName, overrides: Partial<MockConfig> = {}): Promise<RunningMock> {
+  const mock = await startMock(typeof config === "string" ? preset(config, overrides) : { ...config, ...overrides });
+  onTestFinished(() => mock.close());
+  return mock;
+}
+
+/** A server that is not LM Studio (a plain web server or another JSON API). */
+export async function plainHost(handler: RequestListener): Promise<string> {
+  const server: Server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A loopback port with nothing listening: bind, read the port, close. */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+export async function certify(
+  url: string,
+  options: { standard?: Partial<Standard>; token?: string; timeoutMs?: number } = {},
+): Promise<Certificate> {
+  return certifyHost({
+    host: { name: "test-host", url },
+    standard: { ...DEFAULT_STANDARD, ...options.standard },
+    checks,
+    token: options.token,
+    timeoutMs: options.timeoutMs ?? 2_000,
+    checkTimeoutMs: 10_000,
+  });
+}
+
+export function check(certificate: Certificate, id: string): CheckRecord {
+  const found = certificate.checks.find((c) => c.id === id);
+  if (!found) throw new Error(`certificate has no check ${id}`);
+  return found;
+}
+
+export function statuses(certificate: Certificate): Record<string, string> {
+  return Object.fromEntries(certificate.checks.map((c) => [c.id, c.status]));
+}
