@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { CheckRecord } from "../contracts/certificate.ts";
 import { HttpClient } from "../harness/http/client.ts";
 import { runChecks } from "../harness/runner.ts";
 import { DEFAULT_STANDARD } from "../harness/standard-file.ts";
@@ -70,8 +71,18 @@ describe("runner", () => {
 });
 
 describe("verdict", () => {
-  const record = (status: "passed" | "failed" | "inconclusive" | "error" | "skipped", required = true) =>
-    ({ id: "x", title: "", must: "", required, status, reason: "", observed: {}, evidence: [], remedy: null, durationMs: 0 }) as const;
+  const record = (status: CheckRecord["status"], required = true): CheckRecord => ({
+    id: "x",
+    title: "",
+    must: "",
+    required,
+    status,
+    reason: "",
+    observed: {},
+    evidence: [],
+    remedy: null,
+    durationMs: 0,
+  });
   it("is certified only when every required check passed; inconclusive and error never count as pass", () => {
     expect(verdictFor([record("passed"), record("failed", false)])).toBe("certified");
     expect(verdictFor([record("passed"), record("inconclusive")])).toBe("incomplete");
