@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { contractIds, renderContractFile } from "../contracts/json-schema.ts";
@@ -6,7 +6,9 @@ import type { ContractId } from "../contracts/index.ts";
 import { validateContract } from "../harness/schema-validator.ts";
 import { parseStandard } from "../harness/standard-file.ts";
 
-const PAYLOADS = join(import.meta.dirname, "..", "..", "shared", "lmstudio-payloads");
+/** Vendored copy of ../shared/lmstudio-payloads, so a clone tests on its own; a test below keeps them identical. */
+const PAYLOADS = join(import.meta.dirname, "..", "fixtures", "payloads");
+const SHARED_PAYLOADS = join(import.meta.dirname, "..", "..", "shared", "lmstudio-payloads");
 
 /**
  * Which contract each recorded payload must satisfy, by file-name prefix. `null` marks payloads of surfaces lmcert
@@ -58,6 +60,12 @@ describe("contracts", () => {
     const report = validateContract(contract, JSON.parse(readFileSync(join(PAYLOADS, file), "utf8")));
     expect(report.issues).toEqual([]);
     expect(report.valid).toBe(true);
+  });
+
+  it.skipIf(!existsSync(SHARED_PAYLOADS))("fixtures/payloads is identical to the shared recorded payloads (skipped when ../shared is absent)", () => {
+    const shared = readdirSync(SHARED_PAYLOADS).sort();
+    expect(readdirSync(PAYLOADS).sort()).toEqual(shared);
+    for (const file of shared) expect(readFileSync(join(PAYLOADS, file), "utf8"), file).toBe(readFileSync(join(SHARED_PAYLOADS, file), "utf8"));
   });
 
   it("a single /v1/models item from the bug tracker matches the list item shape", () => {
