@@ -28,6 +28,17 @@ describe("the compliant host", () => {
   });
 });
 
+describe("certification is read-only", () => {
+  it("sends only GETs, never an inference or load request, and leaves the loaded set as it was", async () => {
+    const mock = await mockHost("mac-studio-2");
+    const before = mock.state.instances.map((i) => i.id);
+    await certify(mock.url);
+    expect(mock.requests.filter((r) => r.method !== "GET")).toEqual([]);
+    expect(new Set(mock.requests.map((r) => r.path))).toEqual(new Set(["/lmstudio-greeting", "/v1/models", "/api/v0/models", "/api/v1/models"]));
+    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+  });
+});
+
 describe("health.greeting", () => {
   it("fails on a JSON API that is not LM Studio", async () => {
     const url = await plainHost((_req, res) => {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { contractIds, renderContractFile } from "../contracts/json-schema.ts";
 import type { ContractId } from "../contracts/index.ts";
 import { validateContract } from "../harness/schema-validator.ts";
@@ -91,6 +92,18 @@ describe("contracts", () => {
     expect(() => parseStandard("standard: s\nversion: 1\nlistng: loaded-only\n", "team.yaml")).toThrow(/listng/);
     expect(() => parseStandard("standard: s\nversion: 1\nbind: { port: 99999 }\n", "team.yaml")).toThrow(/bind\.port/);
     expect(() => parseStandard("standard: [\n", "team.yaml")).toThrow(/not valid YAML.*line/);
+  });
+
+  it("the sample standard and inventory validate against their published schemas", () => {
+    const fixtures = join(import.meta.dirname, "..", "fixtures");
+    const standard = parseYaml(readFileSync(join(fixtures, "standards", "cluster-standard.yaml"), "utf8"));
+    const inventory = parseYaml(readFileSync(join(fixtures, "inventories", "sample-fleet.yaml"), "utf8"));
+    expect(validateContract("lmcert.Standard", standard).issues).toEqual([]);
+    expect(validateContract("lmcert.Inventory", inventory).issues).toEqual([]);
+    expect(validateContract("lmcert.Inventory", { servers: [{ name: "a", url: "http://x", token: "secret" }] }).issues).toContainEqual({
+      path: "/servers/0",
+      message: 'unknown field "token"',
+    });
   });
 
   it("a minimal standard gets the documented defaults", () => {

@@ -1,10 +1,10 @@
 /** @module The CLI entry: dispatches commands, maps errors to exit codes (0 ok, 1 not certified, 2 usage/harness). */
 import { LmcertError, UsageError, describeError } from "../errors.ts";
 import { HARNESS_VERSION } from "../version.ts";
-import { certifyCommand } from "./commands/certify.ts";
-import { checksCommand } from "./commands/checks.ts";
-import { demoCommand } from "./commands/demo.ts";
-import { mockCommand } from "./commands/mock.ts";
+import { CERTIFY_HELP, certifyCommand } from "./commands/certify.ts";
+import { CHECKS_HELP, checksCommand } from "./commands/checks.ts";
+import { DEMO_HELP, demoCommand } from "./commands/demo.ts";
+import { MOCK_HELP, mockCommand } from "./commands/mock.ts";
 import type { CommandIo } from "./io.ts";
 
 export const MAIN_HELP = `lmcert ${HARNESS_VERSION}: certify LM Studio servers against your team's standard
@@ -20,11 +20,16 @@ Commands:
 Run \`lmcert <command> --help\` for a command's options.
 Exit codes: 0 certified / ok, 1 not certified, 2 usage or harness error.`;
 
-const COMMANDS: Record<string, (argv: readonly string[], io: CommandIo) => Promise<number>> = {
-  certify: certifyCommand,
-  checks: checksCommand,
-  demo: demoCommand,
-  mock: mockCommand,
+interface Command {
+  readonly run: (argv: readonly string[], io: CommandIo) => Promise<number>;
+  readonly help: string;
+}
+
+const COMMANDS: Record<string, Command> = {
+  certify: { run: certifyCommand, help: CERTIFY_HELP },
+  checks: { run: checksCommand, help: CHECKS_HELP },
+  demo: { run: demoCommand, help: DEMO_HELP },
+  mock: { run: mockCommand, help: MOCK_HELP },
 };
 
 export async function main(argv: readonly string[], ioOverride?: Partial<CommandIo>): Promise<number> {
@@ -43,9 +48,13 @@ export async function main(argv: readonly string[], ioOverride?: Partial<Command
       io.stdout.write(`${HARNESS_VERSION}\n`);
       return 0;
     }
-    const run = COMMANDS[command];
-    if (!run) throw new UsageError(`lmcert: unknown command "${command}"\n\n${MAIN_HELP}`);
-    return await run(rest, io);
+    const entry = COMMANDS[command];
+    if (!entry) throw new UsageError(`lmcert: unknown command "${command}"\n\n${MAIN_HELP}`);
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout.write(`${entry.help}\n`);
+      return 0;
+    }
+    return await entry.run(rest, io);
   } catch (error) {
     const prefix = error instanceof LmcertError ? "" : "lmcert: internal error: ";
     io.stderr.write(`${prefix}${describeError(error)}\n`);

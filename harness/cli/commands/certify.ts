@@ -40,12 +40,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     only: { type: "string", multiple: true },
     skip: { type: "string", multiple: true },
     "allow-mutations": { type: "boolean" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    io.stdout.write(`${CERTIFY_HELP}\n`);
-    return 0;
-  }
   if (positionals.length !== 1) throw new UsageError(`lmcert certify: expected exactly one <url>, got ${positionals.length}\n\n${CERTIFY_HELP}`);
   const flags = validateFlags("certify", CertifyFlags, {
     url: positionals[0],

@@ -13,12 +13,7 @@ export async function checksCommand(argv: readonly string[], io: CommandIo): Pro
   const { values } = parseCommandArgs("checks", argv, {
     json: { type: "boolean" },
     standard: { type: "string" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    io.stdout.write(`${CHECKS_HELP}\n`);
-    return 0;
-  }
   const standard = values.standard ? loadStandard(values.standard) : DEFAULT_STANDARD;
   const rows = checks.map((c) => ({
     id: c.id,

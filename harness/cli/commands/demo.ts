@@ -22,11 +22,7 @@ Exits 0 when the demo ran as intended (one host certified, one failing), 2 other
 const HOSTS = ["mac-studio-1", "mac-studio-2"] as const;
 
 export async function demoCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseCommandArgs("demo", argv, { out: { type: "string" }, help: { type: "boolean", short: "h" } });
-  if (values.help) {
-    io.stdout.write(`${DEMO_HELP}\n`);
-    return 0;
-  }
+  const { values } = parseCommandArgs("demo", argv, { out: { type: "string" } });
   const outDir = resolve(values.out ?? "lmcert-out");
   const mocks: RunningMock[] = [];
   try {

@@ -23,12 +23,7 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     preset: { type: "string" },
     port: { type: "string" },
     host: { type: "string" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    io.stdout.write(`${MOCK_HELP}\n`);
-    return 0;
-  }
   if (positionals.length > 0) throw new UsageError(`lmcert mock: unexpected argument "${positionals[0]}"\n\n${MOCK_HELP}`);
   const flags = validateFlags("mock", MockFlags, { preset: values.preset, port: values.port, host: values.host });
   if (!isPresetName(flags.preset)) {
