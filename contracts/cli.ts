@@ -14,12 +14,18 @@ export const CertifyFlags = z.strictObject({
   timeoutMs: z.coerce.number().int().positive().default(5000),
   only: z.array(z.string()).default([]),
   skip: z.array(z.string()).default([]),
+  local: z.boolean().default(false),
+  lmstudioHome: z.string().min(1).optional(),
+  probeAddress: z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" })).default([]),
+  chromium: z.string().min(1).optional(),
+  browser: z.boolean().default(true),
+  allowMutations: z.boolean().default(false),
 });
 export type CertifyFlags = z.infer<typeof CertifyFlags>;
 
 export const MockFlags = z.strictObject({
   preset: z.string().min(1).default("compliant"),
   port: port.default(1234),
-  host: z.string().min(1).default("127.0.0.1"),
+  host: z.string().min(1).optional(),
 });
 export type MockFlags = z.infer<typeof MockFlags>;

@@ -13,6 +13,7 @@ import {
   RestV1UnloadRequest,
   RestV1UnloadResponse,
 } from "./lmstudio/rest-v1-models.ts";
+import { HttpServerConfig } from "./lmstudio/server-config.ts";
 import { Standard } from "./standard.ts";
 
 /** Wire payloads: validated leniently (extra fields are drift). Files: strict, published for editors. */
@@ -29,6 +30,7 @@ export const contracts = {
   "lmstudio.error.RestV1": { schema: RestV1Error, io: "output" },
   "lmstudio.error.UnknownEndpoint": { schema: UnknownEndpointError, io: "output" },
   "lmstudio.Greeting": { schema: Greeting, io: "output" },
+  "lmstudio.HttpServerConfig": { schema: HttpServerConfig, io: "output" },
   "lmcert.Standard": { schema: Standard, io: "input" },
   "lmcert.Inventory": { schema: Inventory, io: "input" },
   "lmcert.Certificate": { schema: Certificate, io: "output" },

@@ -6,7 +6,9 @@ import { discover, type Discovery } from "./discovery.ts";
 import { HttpClient } from "./http/client.ts";
 import { report, type Reporter } from "./reporters/reporter.ts";
 import { runChecks } from "./runner.ts";
-import type { Check, CheckContext, HostTarget } from "./types.ts";
+import type { CheckRecord } from "../contracts/certificate.ts";
+import { findChromium, type ChromiumChoice } from "./browser/find-chromium.ts";
+import type { Check, CheckContext, HostTarget, LocalAccess } from "./types.ts";
 
 export interface CertifyHostOptions {
   readonly host: HostTarget;
@@ -24,26 +26,39 @@ export interface CertifyHostOptions {
   readonly skip?: readonly string[];
   readonly reporters?: readonly Reporter[];
   readonly signal?: AbortSignal;
+  /** --local: lmcert runs on the server itself. */
+  readonly local?: LocalAccess | null;
+  readonly probeAddresses?: readonly string[] | null;
+  /** Default: look for a system Chromium. */
+  readonly chromium?: ChromiumChoice;
 }
 
 export async function certifyHost(options: CertifyHostOptions): Promise<Certificate> {
   const reporters = options.reporters ?? [];
   const startedAt = new Date();
   const signal = options.signal ?? new AbortController().signal;
-  const http = new HttpClient({
-    token: options.token,
+  const httpOptions = {
     timeoutMs: options.timeoutMs ?? 5_000,
     deadline: options.hostDeadlineMs === undefined ? undefined : Date.now() + options.hostDeadlineMs,
     signal,
-  });
+  };
+  const http = new HttpClient({ ...httpOptions, token: options.token });
+  const anonymousHttp = new HttpClient(httpOptions);
   let discovered: Promise<Discovery> | undefined;
+  const done = new Map<string, CheckRecord>();
   const ctx: CheckContext = {
     host: options.host,
     standard: options.standard,
     http,
+    anonymousHttp,
+    hasToken: Boolean(options.token),
     allowMutations: options.allowMutations ?? false,
     signal,
+    local: options.local ?? null,
+    probeAddresses: options.probeAddresses ?? null,
+    chromium: options.chromium ?? findChromium(),
     discovery: () => (discovered ??= discover(http, options.host.url)),
+    result: (id) => done.get(id),
   };
   try {
     await report(reporters, "onRunStart", {
@@ -58,7 +73,10 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
       only: options.only ?? [],
       skip: options.skip ?? [],
       checkTimeoutMs: options.checkTimeoutMs ?? 30_000,
-      onCheckEnd: (record) => report(reporters, "onCheckEnd", options.host, record),
+      onCheckEnd: (record) => {
+        done.set(record.id, record);
+        return report(reporters, "onCheckEnd", options.host, record);
+      },
     });
     const discovery = discovered ? await discovered.catch(() => null) : null;
     const certificate = buildCertificate({
@@ -79,7 +97,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
     await report(reporters, "onHostEnd", certificate);
     return certificate;
   } finally {
-    await http.close();
+    await Promise.all([http.close(), anonymousHttp.close()]);
   }
 }
 

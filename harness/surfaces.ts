@@ -41,6 +41,15 @@ export function joinUrl(baseUrl: string, path: string): string {
   return new URL(path, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`).toString();
 }
 
+/** Error bodies are informative but optional: a non-JSON 401 is still a 401. */
+function tryParseJson(exchange: Parameters<typeof parseJsonBody>[0]): unknown {
+  try {
+    return parseJsonBody(exchange);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function readSurface(http: HttpClient, baseUrl: string, path: string): Promise<SurfaceReading> {
   const url = joinUrl(baseUrl, path.replace(/^\//, ""));
   try {
@@ -48,7 +57,8 @@ export async function readSurface(http: HttpClient, baseUrl: string, path: strin
     const { status, evidence } = exchange;
     const at = `GET ${path}`;
     if (status === 401 || status === 403) {
-      return { path, state: "unauthorized", evidence, reason: `${at} answered HTTP ${status}: the host requires an API token` };
+      const json = tryParseJson(exchange);
+      return { path, state: "unauthorized", evidence, reason: `${at} answered HTTP ${status}: the host requires an API token`, ...(json === undefined ? {} : { json }) };
     }
     if (status === 404 || status === 405) {
       return { path, state: "absent", evidence, reason: `${at} answered HTTP ${status}: route not served` };

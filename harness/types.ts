@@ -15,7 +15,8 @@ export type Concern =
   | "models"
   | "memory"
   | "lifecycle"
-  | "auth";
+  | "auth"
+  | "config";
 
 /** What a check's run returns. The runner adds id, title, timing; it never upgrades a status. */
 export interface Outcome {
@@ -32,14 +33,34 @@ export interface HostTarget {
   readonly url: string;
 }
 
+/** Set with --local: lmcert runs on the server itself and may read its sockets and LM Studio's files. */
+export interface LocalAccess {
+  /** LM Studio's home folder (default ~/.lmstudio, or --lmstudio-home). */
+  readonly lmstudioHome: string;
+}
+
 /** Given to every check. `discovery()` is shared and memoised: the host is asked once per run. */
 export interface CheckContext {
   readonly host: HostTarget;
   readonly standard: Standard;
+  /** Sends the token, if any. */
   readonly http: HttpClient;
+  /** Never sends a token: what a browser preflight or an unauthenticated client experiences. */
+  readonly anonymousHttp: HttpClient;
+  readonly hasToken: boolean;
   readonly allowMutations: boolean;
   readonly signal: AbortSignal;
+  readonly local: LocalAccess | null;
+  /**
+   * Addresses to try when the URL is loopback and off-loopback reachability must be shown. Null means this
+   * machine's own non-loopback interface addresses.
+   */
+  readonly probeAddresses: readonly string[] | null;
+  /** A Chromium for the real-browser CORS check, or null (the check is then skipped with the reason). */
+  readonly chromium: { readonly path: string | null; readonly reason: string };
   discovery(): Promise<Discovery>;
+  /** The record of a check that already ran in this run, for checks that compare against another's findings. */
+  result(id: string): CheckRecord | undefined;
 }
 
 export interface Check {

@@ -1,5 +1,9 @@
 /** @module The registry: every check, in the order it runs. Ids are unique; a duplicate fails at load time. */
 import type { Check } from "../harness/types.ts";
+import { authChecks } from "./auth.ts";
+import { bindChecks } from "./bind.ts";
+import { configChecks } from "./config.ts";
+import { corsChecks } from "./cors.ts";
 import { healthChecks } from "./health.ts";
 import { listingChecks } from "./listing.ts";
 import { schemaChecks } from "./schema.ts";
@@ -21,4 +25,9 @@ export const checks: readonly Check[] = registry([
   ...schemaChecks,
   ...stateChecks,
   ...listingChecks,
+  ...corsChecks,
+  ...bindChecks,
+  ...authChecks,
+  // Last: it compares LM Studio's saved settings against what the checks above observed.
+  ...configChecks,
 ]);

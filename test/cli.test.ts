@@ -1,27 +1,42 @@
 /** The CLI as users run it: `npx lmcert mock` in one process, `npx lmcert certify` in another. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { validateContract } from "../harness/schema-validator.ts";
 import { runCli } from "./helpers/cli.ts";
+import { LAN_STAND_IN } from "./helpers/hosts.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "lmcert.js");
 
-/** Starts `lmcert mock` as its own process on a free port and returns its URL once it says it is listening. */
+/** Starts `lmcert mock` as its own process on a free port, serving on 0.0.0.0, and returns its loopback URL. */
 async function spawnMock(presetName: string): Promise<string> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, "mock", "--preset", presetName, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child: ChildProcess = spawn(process.execPath, [BIN, "mock", "--preset", presetName, "--port", "0", "--host", "0.0.0.0"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   onTestFinished(() => {
     child.kill("SIGINT");
   });
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
-    const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-    if (match?.[1]) return match[1];
+    const match = /listening on http:\/\/0\.0\.0\.0:(\d+)/.exec(line);
+    if (match?.[1]) return `http://127.0.0.1:${match[1]}`;
   }
   throw new Error("lmcert mock exited before listening");
+}
+
+/** The built-in standard, but with the mock's ephemeral port (a real fleet uses 1234). */
+function standardFor(url: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "lmcert-std-")), "standard.yaml");
+  writeFileSync(file, `standard: cluster-standard\nversion: 1\nbind: { address: 0.0.0.0, port: ${new URL(url).port} }\n`);
+  return file;
+}
+
+/** Flags every test certify run uses: no traffic beyond loopback, and no browser (it has its own tests). */
+function testFlags(url: string): string[] {
+  return ["--standard", standardFor(url), "--probe-address", LAN_STAND_IN, "--no-browser"];
 }
 
 function runBin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -38,7 +53,7 @@ function runBin(args: string[]): Promise<{ code: number; stdout: string; stderr:
 describe("lmcert certify against `lmcert mock`", () => {
   it("mac-studio-1 is certified (exit 0); --json prints only a certificate that validates against its schema", async () => {
     const url = await spawnMock("mac-studio-1");
-    const r = await runBin(["certify", url, "--json", "--name", "mac-studio-1"]);
+    const r = await runBin(["certify", url, "--json", "--name", "mac-studio-1", ...testFlags(url)]);
     expect(r.code).toBe(0);
     const certificate = JSON.parse(r.stdout);
     const report = validateContract("lmcert.Certificate", certificate);
@@ -50,7 +65,7 @@ describe("lmcert certify against `lmcert mock`", () => {
   it("mac-studio-2 fails listing.matches-standard with behaviour all-available (exit 1)", async () => {
     const url = await spawnMock("mac-studio-2");
     const out = mkdtempSync(join(tmpdir(), "lmcert-out-"));
-    const r = await runBin(["certify", url, "--json", "--out", out, "--name", "mac-studio-2"]);
+    const r = await runBin(["certify", url, "--json", "--out", out, "--name", "mac-studio-2", ...testFlags(url)]);
     expect(r.code).toBe(1);
     const certificate = JSON.parse(r.stdout);
     const listing = certificate.checks.find((c: { id: string }) => c.id === "listing.matches-standard");
@@ -89,6 +104,18 @@ describe("lmcert demo and the catalogue", () => {
       "state.authoritative-surface",
       "listing.matches-standard",
       "listing.consistent-across-surfaces",
+      "cors.preflight",
+      "cors.actual-request",
+      "cors.private-network",
+      "cors.browser",
+      "cors.disabled",
+      "bind.port",
+      "bind.reachable-off-loopback",
+      "bind.all-interfaces",
+      "auth.required",
+      "auth.token-accepted",
+      "auth.not-required",
+      "config.local-settings",
     ]);
     expect(rows.find((row) => row.id === "listing.matches-standard")?.required).toBe(true);
   });

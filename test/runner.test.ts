@@ -15,9 +15,15 @@ function ctx(allowMutations = false): CheckContext {
     host: { name: "h", url: "http://127.0.0.1:9" },
     standard: DEFAULT_STANDARD,
     http: new HttpClient(),
+    anonymousHttp: new HttpClient(),
+    hasToken: false,
     allowMutations,
     signal: new AbortController().signal,
+    local: null,
+    probeAddresses: null,
+    chromium: { path: null, reason: "not used" },
     discovery: () => Promise.reject(new Error("not used")),
+    result: () => undefined,
   };
 }
 

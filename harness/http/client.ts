@@ -42,6 +42,14 @@ export class HttpClient {
     this.#options = options;
   }
 
+  /**
+   * The token this client sends, for the one caller that must hand it on unchanged: the real-browser check, whose
+   * page presents it like a cluster UI would. Never put it into evidence, output or files.
+   */
+  get bearerToken(): string | undefined {
+    return this.#options.token;
+  }
+
   /** Sends a request; resolves for any HTTP status, throws HttpError for transport failures. */
   async send(method: string, url: string, options: RequestOptions = {}): Promise<Exchange> {
     const started = performance.now();

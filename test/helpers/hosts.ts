@@ -7,7 +7,9 @@ import type { Standard } from "../../contracts/standard.ts";
 import type { MockConfig } from "../../fixtures/mock/config.ts";
 import { preset, type PresetName } from "../../fixtures/mock/presets.ts";
 import { startMock, type RunningMock } from "../../fixtures/mock/server.ts";
+import type { ChromiumChoice } from "../../harness/browser/find-chromium.ts";
 import { certifyHost } from "../../harness/certify-host.ts";
+import type { LocalAccess } from "../../harness/types.ts";
 import { DEFAULT_STANDARD } from "../../harness/standard-file.ts";
 import { checks } from "../../suites/index.ts";
 
@@ -41,17 +43,32 @@ export async function closedPortUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-export async function certify(
-  url: string,
-  options: { standard?: Partial<Standard>; token?: string; timeoutMs?: number } = {},
-): Promise<Certificate> {
+/**
+ * The address that stands in for "this machine's LAN address" in tests: 127.0.0.2 is loopback (no traffic leaves
+ * the machine) yet reaches only servers bound to 0.0.0.0, never those bound to 127.0.0.1.
+ */
+export const LAN_STAND_IN = "127.0.0.2";
+
+export interface CertifyTestOptions {
+  readonly standard?: Partial<Standard>;
+  readonly token?: string;
+  readonly timeoutMs?: number;
+  readonly chromium?: ChromiumChoice;
+  readonly local?: LocalAccess;
+}
+
+/** Certifies with the standard's port set to the mock's ephemeral port, probing off-loopback via LAN_STAND_IN. */
+export async function certify(url: string, options: CertifyTestOptions = {}): Promise<Certificate> {
   return certifyHost({
     host: { name: "test-host", url },
-    standard: { ...DEFAULT_STANDARD, ...options.standard },
+    standard: { ...DEFAULT_STANDARD, bind: { address: "0.0.0.0", port: Number(new URL(url).port) }, ...options.standard },
     checks,
     token: options.token,
     timeoutMs: options.timeoutMs ?? 2_000,
-    checkTimeoutMs: 10_000,
+    checkTimeoutMs: 20_000,
+    probeAddresses: [LAN_STAND_IN],
+    chromium: options.chromium ?? { path: null, reason: "browser check not requested by this test" },
+    local: options.local ?? null,
   });
 }
 

@@ -1,7 +1,9 @@
 /** @module `lmcert certify <url>`: one host against the standard; certificate to --out and/or stdout (--json). */
 import { CertifyFlags } from "../../../contracts/cli.ts";
 import { checks } from "../../../suites/index.ts";
+import { BROWSER_DISABLED, findChromium } from "../../browser/find-chromium.ts";
 import { writeCertificate } from "../../certificate.ts";
+import { defaultLmStudioHome } from "../../local/lmstudio-settings.ts";
 import { certifyHost, defaultHostName } from "../../certify-host.ts";
 import { UsageError } from "../../errors.ts";
 import { ConsoleReporter } from "../../reporters/console.ts";
@@ -25,6 +27,13 @@ Options:
   --only <ids>          run only these check ids (comma-separated; see \`lmcert checks\`)
   --skip <ids>          skip these check ids (recorded in the certificate; required ones leave it incomplete)
   --allow-mutations     let checks load/unload models (this version has no mutating checks yet)
+  --local               lmcert runs on the server itself: also read the listening socket and LM Studio's
+                        settings file (bind.all-interfaces, config.local-settings)
+  --lmstudio-home <dir> LM Studio's home folder for --local (default ~/.lmstudio)
+  --probe-address <ip>  for a loopback URL, try this address instead of this machine's own interface
+                        addresses to prove the server accepts off-loopback connections (repeatable)
+  --chromium <path>     Chromium for the real-browser CORS check (default: LMCERT_CHROMIUM, /usr/bin/chromium, …)
+  --no-browser          skip the real-browser CORS check
   -h, --help            show this help
 
 Exit codes: 0 certified, 1 not certified (or incomplete), 2 usage or harness error.`;
@@ -40,6 +49,11 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     only: { type: "string", multiple: true },
     skip: { type: "string", multiple: true },
     "allow-mutations": { type: "boolean" },
+    local: { type: "boolean" },
+    "lmstudio-home": { type: "string" },
+    "probe-address": { type: "string", multiple: true },
+    chromium: { type: "string" },
+    "no-browser": { type: "boolean" },
   });
   if (positionals.length !== 1) throw new UsageError(`lmcert certify: expected exactly one <url>, got ${positionals.length}\n\n${CERTIFY_HELP}`);
   const flags = validateFlags("certify", CertifyFlags, {
@@ -52,7 +66,14 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     timeoutMs: values.timeout,
     only: splitList(values.only),
     skip: splitList(values.skip),
+    local: values.local ?? false,
+    lmstudioHome: values["lmstudio-home"],
+    probeAddress: splitList(values["probe-address"]),
+    chromium: values.chromium,
+    browser: !(values["no-browser"] ?? false),
+    allowMutations: values["allow-mutations"] ?? false,
   });
+  if (flags.lmstudioHome && !flags.local) throw new UsageError("lmcert certify: --lmstudio-home only makes sense with --local");
   const known = new Set(checks.map((c) => c.id));
   const unknown = [...flags.only, ...flags.skip].filter((id) => !known.has(id));
   if (unknown.length > 0) throw new UsageError(`lmcert certify: unknown check id(s): ${unknown.join(", ")} (see \`lmcert checks\`)`);
@@ -63,8 +84,11 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     standard,
     checks,
     token,
-    allowMutations: values["allow-mutations"] ?? false,
+    allowMutations: flags.allowMutations,
     timeoutMs: flags.timeoutMs,
+    local: flags.local ? { lmstudioHome: flags.lmstudioHome ?? (await defaultLmStudioHome()) } : null,
+    probeAddresses: flags.probeAddress.length > 0 ? flags.probeAddress : null,
+    chromium: flags.browser ? findChromium(flags.chromium) : BROWSER_DISABLED,
     only: flags.only,
     skip: flags.skip,
     reporters: [new ConsoleReporter(io.stderr)],

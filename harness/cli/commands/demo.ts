@@ -5,6 +5,7 @@ import { preset } from "../../../fixtures/mock/presets.ts";
 import { startMock, type RunningMock } from "../../../fixtures/mock/server.ts";
 import { checks } from "../../../suites/index.ts";
 import { writeCertificate } from "../../certificate.ts";
+import { findChromium } from "../../browser/find-chromium.ts";
 import { certifyHost } from "../../certify-host.ts";
 import { readModelState, type ModelState } from "../../model-state/read-model-state.ts";
 import { ConsoleReporter } from "../../reporters/console.ts";
@@ -14,12 +15,15 @@ import type { CommandIo } from "../io.ts";
 
 export const DEMO_HELP = `Usage: lmcert demo [--out <dir>]
 
-Start two mock LM Studio hosts on free loopback ports: mac-studio-1 (JIT off) and mac-studio-2 (JIT on, LM Studio's
-default). Certify both against the built-in standard (listing: loaded-only), show what readModelState() returns for
-each, write the certificates (default ./lmcert-out/) and explain what to change on the failing host.
+Start two mock LM Studio hosts on free ports: mac-studio-1 (JIT off) and mac-studio-2 (JIT on, LM Studio's
+default). Certify both against the built-in standard (listing: loaded-only; bind.port set to each mock's port),
+using 127.0.0.2 as the stand-in LAN address and a system Chromium if one is found. Show what readModelState()
+returns for each, write the certificates (default ./lmcert-out/) and explain what to change on the failing host.
 Exits 0 when the demo ran as intended (one host certified, one failing), 2 otherwise.`;
 
 const HOSTS = ["mac-studio-1", "mac-studio-2"] as const;
+/** Loopback, yet only reaches servers bound to 0.0.0.0: a faithful stand-in for a LAN address on one machine. */
+const DEMO_LAN_ADDRESS = "127.0.0.2";
 
 export async function demoCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseCommandArgs("demo", argv, { out: { type: "string" } });
@@ -27,15 +31,23 @@ export async function demoCommand(argv: readonly string[], io: CommandIo): Promi
   const mocks: RunningMock[] = [];
   try {
     for (const name of HOSTS) mocks.push(await startMock(preset(name)));
+    const chromium = findChromium();
+    io.stdout.write(
+      `Demo setup: both mock hosts serve on 0.0.0.0 (like "Serve on Local Network") on free ports, so the demo\n` +
+        `standard is the built-in one with bind.port set to each mock's port; ${DEMO_LAN_ADDRESS} stands in for the\n` +
+        `LAN address in bind.reachable-off-loopback, so no traffic leaves loopback. Browser check: ${chromium.reason}.\n`,
+    );
     const results: { name: string; certificate: Certificate; state: ModelState; listed: string[] }[] = [];
     for (const [i, name] of HOSTS.entries()) {
       const mock = mocks[i] as RunningMock;
       const certificate = await certifyHost({
         host: { name, url: mock.url },
-        standard: DEFAULT_STANDARD,
+        standard: { ...DEFAULT_STANDARD, bind: { ...DEFAULT_STANDARD.bind, port: mock.port } },
         checks,
         reporters: [new ConsoleReporter(io.stdout)],
         signal: io.signal,
+        probeAddresses: [DEMO_LAN_ADDRESS],
+        chromium,
       });
       writeCertificate(outDir, certificate);
       const state = await readModelState(mock.url);
@@ -73,7 +85,7 @@ function explain(results: { name: string; certificate: Certificate; state: Model
     "",
   );
   for (const r of failing) {
-    const check = r.certificate.checks.find((c) => c.status === "failed");
+    const check = r.certificate.checks.find((c) => c.status === "failed" && c.required);
     lines.push(`To certify ${r.name}: ${check?.remedy ?? "see the checklist above"}`);
   }
   lines.push(`Certificates written to ${outDir}/<host>/latest.json`, "");

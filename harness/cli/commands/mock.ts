@@ -15,7 +15,8 @@ Options:
                       mac-studio-1: JIT off, /v1/models lists loaded models only
                       mac-studio-2: JIT on, /v1/models lists every downloaded model
   --port <n>          port to listen on (default 1234; 0 picks a free port)
-  --host <address>    address to bind (default 127.0.0.1)
+  --host <address>    address to bind (default 127.0.0.1; 0.0.0.0 serves on the network like
+                      "Serve on Local Network")
   -h, --help          show this help`;
 
 export async function mockCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -30,14 +31,16 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     throw new UsageError(`lmcert mock: --preset: unknown preset "${flags.preset}" (choose ${Object.keys(PRESETS).join(", ")})`);
   }
   const config = PRESETS[flags.preset];
+  // Loopback unless asked: a mock should not appear on the LAN by surprise.
+  const host = flags.host ?? "127.0.0.1";
   let mock;
   try {
-    mock = await startMock(config, { host: flags.host, port: flags.port });
+    mock = await startMock(config, { host, port: flags.port });
   } catch (cause) {
-    throw new UsageError(`lmcert mock: cannot listen on ${flags.host}:${flags.port}: ${(cause as Error).message}`, { cause });
+    throw new UsageError(`lmcert mock: cannot listen on ${host}:${flags.port}: ${(cause as Error).message}`, { cause });
   }
   io.stdout.write(
-    `mock LM Studio ${config.version} (${flags.preset}, JIT ${config.jit ? "on" : "off"}) listening on http://${flags.host.includes(":") ? `[${flags.host}]` : flags.host}:${mock.port}\n` +
+    `mock LM Studio ${config.version} (${flags.preset}, JIT ${config.jit ? "on" : "off"}) listening on http://${host.includes(":") ? `[${host}]` : host}:${mock.port}\n` +
       `try: curl ${mock.url}/v1/models   ·   stop with Ctrl-C\n`,
   );
   await new Promise<void>((resolve) => {

@@ -1,0 +1,107 @@
+/** @module auth: the host asks for an API token exactly when the standard says it should. */
+import { RestV1Error } from "../contracts/lmstudio/errors.ts";
+import type { Discovery } from "../harness/discovery.ts";
+import { couldNotAsk, readSurface, SURFACE_PATHS, type SurfaceReading } from "../harness/surfaces.ts";
+import { defineCheck, type CheckContext, type Outcome } from "../harness/types.ts";
+import { notApplicable } from "./applicability.ts";
+import { REMEDY } from "./remedies.ts";
+
+const TURN_ON =
+  'In LM Studio (0.4.0 or newer): Developer → Server Settings → turn on "Require Authentication", and create tokens under Manage Tokens.';
+const TURN_OFF =
+  'In LM Studio: Developer → Server Settings → turn off "Require Authentication", or declare `auth: token` in the standard and pass --token-env.';
+
+/** The model surfaces to probe: /v1/models always, /api/v1/models when the host has it. */
+function probePaths(d: Discovery): string[] {
+  return [SURFACE_PATHS.openai, ...(d.surfaces["rest-v1"].state !== "absent" ? [SURFACE_PATHS["rest-v1"]] : [])];
+}
+
+async function readAll(ctx: CheckContext, client: CheckContext["http"]): Promise<SurfaceReading[]> {
+  const paths = probePaths(await ctx.discovery());
+  return Promise.all(paths.map((p) => readSurface(client, ctx.host.url, p)));
+}
+
+function transportTrouble(readings: readonly SurfaceReading[]): Outcome | null {
+  const broken = readings.filter(couldNotAsk);
+  if (broken.length === 0) return null;
+  return { status: "error", reason: broken.map((r) => r.reason).join("; "), evidence: readings.map((r) => r.evidence) };
+}
+
+const required = defineCheck({
+  id: "auth.required",
+  title: "Requests without a token are refused",
+  must: "With the standard's `auth: token`, a request without a token MUST get HTTP 401 with LM Studio's `invalid_api_key` error.",
+  concern: "auth",
+  required: (s) => s.auth === "token",
+  mutates: false,
+  needs: ["surfaces.discovered"],
+  remedy: TURN_ON,
+  async run(ctx) {
+    if (ctx.standard.auth !== "token") return notApplicable("the standard says auth: none");
+    const readings = await readAll(ctx, ctx.anonymousHttp);
+    const trouble = transportTrouble(readings);
+    if (trouble) return trouble;
+    const evidence = readings.map((r) => r.evidence);
+    const open = readings.filter((r) => r.state === "present").map((r) => r.path);
+    if (open.length > 0) return { status: "failed", reason: `answered without a token: ${open.join(", ")}`, evidence };
+    const wrongShape = readings.filter((r) => {
+      const body = RestV1Error.safeParse(r.json);
+      return r.evidence.status !== 401 || !body.success || body.data.error.code !== "invalid_api_key";
+    });
+    if (wrongShape.length > 0) {
+      return {
+        status: "failed",
+        reason: wrongShape.map((r) => `${r.path}: expected HTTP 401 with error.code "invalid_api_key", got HTTP ${r.evidence.status}`).join("; "),
+        evidence,
+      };
+    }
+    return { status: "passed", reason: `${readings.map((r) => r.path).join(", ")} refuse requests without a token (401 invalid_api_key)`, evidence };
+  },
+});
+
+const tokenAccepted = defineCheck({
+  id: "auth.token-accepted",
+  title: "The team's token is accepted",
+  must: "With the standard's `auth: token`, a request with the token from --token-env MUST be accepted.",
+  concern: "auth",
+  required: (s) => s.auth === "token",
+  mutates: false,
+  needs: ["surfaces.discovered"],
+  remedy: "Check the token in Developer → Server Settings → Manage Tokens (it may be revoked or lack permissions), and pass its environment variable with --token-env.",
+  async run(ctx) {
+    if (ctx.standard.auth !== "token") return notApplicable("the standard says auth: none");
+    if (!ctx.hasToken) return { status: "inconclusive", reason: "no token given, so acceptance cannot be shown", remedy: REMEDY.token };
+    const readings = await readAll(ctx, ctx.http);
+    const trouble = transportTrouble(readings);
+    if (trouble) return trouble;
+    const evidence = readings.map((r) => r.evidence);
+    const refused = readings.filter((r) => r.state !== "present");
+    if (refused.length > 0) return { status: "failed", reason: refused.map((r) => r.reason).join("; "), evidence };
+    return { status: "passed", reason: `the token is accepted on ${readings.map((r) => r.path).join(", ")}`, evidence };
+  },
+});
+
+const notRequired = defineCheck({
+  id: "auth.not-required",
+  title: "No token is needed",
+  must: "With the standard's `auth: none`, an unauthenticated request MUST succeed.",
+  concern: "auth",
+  required: (s) => s.auth === "none",
+  mutates: false,
+  needs: ["health.greeting"],
+  remedy: TURN_OFF,
+  async run(ctx) {
+    if (ctx.standard.auth !== "none") return notApplicable("the standard says auth: token");
+    const readings = await readAll(ctx, ctx.anonymousHttp);
+    const trouble = transportTrouble(readings);
+    if (trouble) return trouble;
+    const evidence = readings.map((r) => r.evidence);
+    const refused = readings.filter((r) => r.state === "unauthorized");
+    if (refused.length > 0) return { status: "failed", reason: `refused without a token: ${refused.map((r) => r.reason).join("; ")}`, evidence };
+    const other = readings.filter((r) => r.state !== "present");
+    if (other.length > 0) return { status: "error", reason: other.map((r) => r.reason).join("; "), evidence };
+    return { status: "passed", reason: `${readings.map((r) => r.path).join(", ")} answer without a token`, evidence };
+  },
+});
+
+export const authChecks = [required, tokenAccepted, notRequired];

@@ -1,0 +1,110 @@
+/** @module bind: the server listens on the standard's port and accepts connections from other machines. */
+import { couldNotAsk, readSurface } from "../harness/surfaces.ts";
+import { isLoopbackHost, isWildcardAddress, nonLoopbackInterfaceAddresses, portOf, urlFor } from "../harness/net/addresses.ts";
+import { listeningAddresses } from "../harness/net/listening-sockets.ts";
+import { defineCheck } from "../harness/types.ts";
+import { notApplicable } from "./applicability.ts";
+
+const SERVE_ON_NETWORK =
+  'In LM Studio: Developer → Server Settings → turn on "Serve on Local Network", or start the server with `lms server start --bind 0.0.0.0` (LM Studio binds 127.0.0.1 by default, so other machines and containers cannot connect).';
+
+const port = defineCheck({
+  id: "bind.port",
+  title: "Listens on the standard's port",
+  must: "The server MUST answer on the standard's port (default 1234).",
+  concern: "bind",
+  required: true,
+  mutates: false,
+  needs: ["health.greeting"],
+  remedy: "In LM Studio: Developer → Server Settings → Server Port, or `lms server start --port 1234`.",
+  async run(ctx) {
+    const url = new URL(ctx.host.url);
+    const want = ctx.standard.bind.port;
+    const used = portOf(url);
+    const observed = { urlPort: used, standardPort: want };
+    if (used === want) return { status: "passed", reason: `LM Studio answers on port ${want}`, observed };
+    // The URL names another port: ask the standard port on the same host before judging.
+    const reading = await readSurface(ctx.http, urlFor(url.hostname.replace(/^\[|\]$/g, ""), want), "/lmstudio-greeting");
+    const evidence = [reading.evidence];
+    if (reading.state === "present") {
+      return { status: "passed", reason: `LM Studio also answers on port ${want} (the URL used ${used})`, observed, evidence };
+    }
+    if (reading.errorKind === "refused" || reading.state !== "error") {
+      return {
+        status: "failed",
+        reason: `nothing LM Studio answers on port ${want}; the server listens on ${used} (${reading.reason})`,
+        observed,
+        evidence,
+        remedy: `In LM Studio: Developer → Server Settings → Server Port → ${want}, or \`lms server start --port ${want}\`.`,
+      };
+    }
+    return { status: "inconclusive", reason: `could not tell whether port ${want} answers: ${reading.reason}`, observed, evidence };
+  },
+});
+
+const reachableOffLoopback = defineCheck({
+  id: "bind.reachable-off-loopback",
+  title: "Reachable from other machines",
+  must: "The server MUST accept connections on a non-loopback address (bound to 0.0.0.0, not 127.0.0.1).",
+  concern: "bind",
+  required: (s) => isWildcardAddress(s.bind.address),
+  mutates: false,
+  needs: ["health.greeting"],
+  remedy: SERVE_ON_NETWORK,
+  async run(ctx) {
+    if (!isWildcardAddress(ctx.standard.bind.address)) return notApplicable(`the standard binds ${ctx.standard.bind.address}`);
+    const url = new URL(ctx.host.url);
+    const { greeting } = await ctx.discovery();
+    if (!isLoopbackHost(url.hostname)) {
+      return { status: "passed", reason: `reached LM Studio at ${url.hostname}, which is not a loopback address`, evidence: [greeting.evidence] };
+    }
+    const candidates = ctx.probeAddresses ?? nonLoopbackInterfaceAddresses();
+    const observed: Record<string, unknown> = { urlHost: url.hostname, probed: candidates };
+    if (candidates.length === 0) {
+      return { status: "inconclusive", reason: "the URL is loopback and this machine has no other interface address to try", observed };
+    }
+    const readings = await Promise.all(candidates.map((a) => readSurface(ctx.anonymousHttp, urlFor(a, portOf(url)), "/lmstudio-greeting")));
+    const evidence = readings.map((r) => r.evidence);
+    const answered = candidates.filter((_, i) => readings[i]?.state === "present");
+    observed["answered"] = answered;
+    if (answered.length > 0) return { status: "passed", reason: `LM Studio also answers on ${answered.join(", ")}`, observed, evidence };
+    if (readings.every((r) => r.errorKind === "refused")) {
+      return { status: "failed", reason: `bound to loopback only: connections to ${candidates.join(", ")} on port ${portOf(url)} were refused`, observed, evidence };
+    }
+    const why = readings.map((r, i) => `${candidates[i]}: ${couldNotAsk(r) ? r.reason : r.state}`).join("; ");
+    return { status: "inconclusive", reason: `could not decide from here: ${why}`, observed, evidence };
+  },
+});
+
+const allInterfaces = defineCheck({
+  id: "bind.all-interfaces",
+  title: "The listening socket is bound to all interfaces",
+  must: "With --local, the server's listening socket on the port MUST be bound to 0.0.0.0, :: or * (not 127.0.0.1, not one specific address).",
+  concern: "bind",
+  required: false,
+  mutates: false,
+  remedy: SERVE_ON_NETWORK,
+  async run(ctx) {
+    if (!ctx.local) return { status: "skipped", reason: "runs only with --local (lmcert on the server itself, reading its sockets)" };
+    const listenPort = portOf(new URL(ctx.host.url));
+    const sockets = await listeningAddresses(listenPort);
+    const observed = { port: listenPort, listening: sockets.addresses, source: sockets.source, standard: ctx.standard.bind.address };
+    if (sockets.addresses.length === 0) {
+      return { status: "inconclusive", reason: `no socket listens on port ${listenPort} here (${sockets.source}); is lmcert running on the server itself?`, observed };
+    }
+    const want = ctx.standard.bind.address;
+    if (isWildcardAddress(want) ? sockets.addresses.some(isWildcardAddress) : sockets.addresses.includes(want)) {
+      return { status: "passed", reason: `listening on ${sockets.addresses.join(", ")} port ${listenPort}`, observed };
+    }
+    const loopbackOnly = sockets.addresses.every(isLoopbackHost);
+    return {
+      status: "failed",
+      reason: loopbackOnly
+        ? `bound to loopback only (${sockets.addresses.join(", ")})`
+        : `bound to ${sockets.addresses.join(", ")} only: not all interfaces (other interfaces, e.g. after a VPN connects, cannot reach it)`,
+      observed,
+    };
+  },
+});
+
+export const bindChecks = [port, reachableOffLoopback, allInterfaces];

@@ -1,0 +1,206 @@
+/** @module cors: what a browser page on another origin experiences, checked at header level and in real Chromium. */
+import type { Evidence } from "../contracts/certificate.ts";
+import { browserFetch } from "../harness/browser/browser-fetch.ts";
+import { PROBE_ORIGINS, REQUESTED_HEADERS, REQUESTED_METHOD, originProblems, preflightProblems } from "../harness/cors-rules.ts";
+import { describeError, isHttpError } from "../harness/errors.ts";
+import { redactSecrets } from "../harness/http/evidence.ts";
+import { joinUrl } from "../harness/surfaces.ts";
+import { defineCheck, type CheckContext, type Outcome } from "../harness/types.ts";
+import { notApplicable } from "./applicability.ts";
+
+const ENABLE_CORS =
+  'In LM Studio: Developer → Server Settings → turn on "Enable CORS" (or start the server with `lms server start --cors`). Without it, LM Studio answers browser preflights with HTTP 200 and no CORS headers, and browsers block every call.';
+
+const PREFLIGHT_PATHS = ["/v1/models", "/v1/chat/completions"] as const;
+
+/** Runs probes; a transport failure becomes an `error` outcome instead of a pass or a fail. */
+async function probe<T>(run: () => Promise<T>): Promise<T | Outcome> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isHttpError(error)) return { status: "error", reason: error.message, evidence: [error.evidence] };
+    throw error;
+  }
+}
+
+function isOutcome(value: unknown): value is Outcome {
+  return typeof value === "object" && value !== null && "status" in value && "reason" in value;
+}
+
+const preflight = defineCheck({
+  id: "cors.preflight",
+  title: "Browser preflights are allowed from any origin",
+  must: "OPTIONS preflights for POST with `content-type, authorization` from any origin MUST be answered 2xx with Access-Control-Allow-Origin `*` (or the echoed origin plus `Vary: Origin`) and methods and headers that cover the request.",
+  concern: "cors",
+  required: (s) => s.cors === "any-origin",
+  mutates: false,
+  needs: ["health.greeting"],
+  remedy: ENABLE_CORS,
+  async run(ctx) {
+    if (ctx.standard.cors !== "any-origin") return notApplicable("the standard says cors: disabled");
+    const result = await probe(async () => {
+      const evidence: Evidence[] = [];
+      const problems: string[] = [];
+      for (const path of PREFLIGHT_PATHS) {
+        for (const origin of PROBE_ORIGINS) {
+          // Preflights never carry credentials, so they go out without the token.
+          const exchange = await ctx.anonymousHttp.send("OPTIONS", joinUrl(ctx.host.url, path.slice(1)), {
+            headers: {
+              origin,
+              "access-control-request-method": REQUESTED_METHOD,
+              "access-control-request-headers": REQUESTED_HEADERS.join(", "),
+            },
+          });
+          evidence.push(exchange.evidence);
+          for (const p of preflightProblems(exchange.status, exchange.headers, origin)) problems.push(`OPTIONS ${path} from ${origin}: ${p}`);
+        }
+      }
+      return { evidence, problems };
+    });
+    if (isOutcome(result)) return result;
+    const observed = { origins: PROBE_ORIGINS, paths: PREFLIGHT_PATHS, problems: result.problems };
+    if (result.problems.length === 0) {
+      return { status: "passed", reason: `${result.evidence.length} preflights (2 paths × ${PROBE_ORIGINS.length} origins) allowed`, observed, evidence: result.evidence };
+    }
+    const noHeaders = result.problems.some((p) => p.includes("no Access-Control-Allow-Origin"));
+    return {
+      status: "failed",
+      reason: `${noHeaders ? "CORS is off: " : ""}${result.problems.slice(0, 4).join("\n")}${result.problems.length > 4 ? `\n… ${result.problems.length - 4} more` : ""}`,
+      observed,
+      evidence: result.evidence,
+      ...(noHeaders ? {} : { remedy: `${ENABLE_CORS} If a proxy sits in front of LM Studio, make it answer preflights with Access-Control-Allow-Origin: * and allow the content-type and authorization headers.` }),
+    };
+  },
+});
+
+const actualRequest = defineCheck({
+  id: "cors.actual-request",
+  title: "Responses to cross-origin requests are readable",
+  must: "GET /v1/models and a POST to /v1/chat/completions sent with an Origin header MUST carry an acceptable Access-Control-Allow-Origin.",
+  concern: "cors",
+  required: (s) => s.cors === "any-origin",
+  mutates: false,
+  needs: ["health.greeting"],
+  remedy: ENABLE_CORS,
+  async run(ctx) {
+    if (ctx.standard.cors !== "any-origin") return notApplicable("the standard says cors: disabled");
+    const origin = PROBE_ORIGINS[0];
+    const result = await probe(async () => {
+      const get = await ctx.http.send("GET", joinUrl(ctx.host.url, "v1/models"), { headers: { origin } });
+      // An invalid body (no `messages`) is rejected by validation before any model is touched: nothing loads.
+      const post = await ctx.http.send("POST", joinUrl(ctx.host.url, "v1/chat/completions"), { headers: { origin }, json: {} });
+      return [get, post] as const;
+    });
+    if (isOutcome(result)) return result;
+    const problems = result.flatMap((x) => originProblems(x.headers, origin).map((p) => `${x.evidence.method} ${new URL(x.evidence.url).pathname}: ${p}`));
+    const evidence = result.map((x) => x.evidence);
+    if (problems.length === 0) return { status: "passed", reason: `GET and POST responses carry Access-Control-Allow-Origin for ${origin}`, evidence };
+    return { status: "failed", reason: problems.join("\n"), observed: { problems }, evidence };
+  },
+});
+
+const privateNetwork = defineCheck({
+  id: "cors.private-network",
+  title: "Private Network Access preflights (Chromium)",
+  must: "A preflight with `Access-Control-Request-Private-Network: true` SHOULD be answered with `Access-Control-Allow-Private-Network: true` (informational).",
+  concern: "cors",
+  required: false,
+  mutates: false,
+  needs: ["health.greeting"],
+  remedy:
+    "LM Studio has no setting for this (bug-tracker#392). Pages served from localhost or the LAN are unaffected. For a page on a public origin, put a reverse proxy in front of LM Studio that answers such preflights with Access-Control-Allow-Private-Network: true.",
+  async run(ctx) {
+    const origin = "https://app.example.test:8443";
+    const result = await probe(() =>
+      ctx.anonymousHttp.send("OPTIONS", joinUrl(ctx.host.url, "v1/models"), {
+        headers: { origin, "access-control-request-method": "GET", "access-control-request-private-network": "true" },
+      }),
+    );
+    if (isOutcome(result)) return result;
+    const granted = result.headers["access-control-allow-private-network"] === "true";
+    const observed = { allowPrivateNetwork: granted };
+    if (granted) return { status: "passed", reason: "the preflight grants Private Network Access", observed, evidence: [result.evidence] };
+    return {
+      status: "failed",
+      reason:
+        "no Access-Control-Allow-Private-Network: true: Chromium blocks pages on public origins (e.g. https://app.example.com) from calling this host on a private address; pages on localhost or the LAN still work",
+      observed,
+      evidence: [result.evidence],
+    };
+  },
+});
+
+async function runBrowserCheck(ctx: CheckContext, token: string | undefined): Promise<Outcome> {
+  const target = joinUrl(ctx.host.url, "v1/models");
+  const started = performance.now();
+  const raw = await browserFetch(ctx.chromium.path as string, target, { token });
+  const secrets = token ? [token] : [];
+  const result = { ...raw, pageResult: redactSecrets(raw.pageResult, secrets), console: raw.console.map((l) => redactSecrets(l, secrets)) };
+  const evidence: Evidence = {
+    method: "GET",
+    url: target,
+    status: result.status,
+    headers: { origin: result.pageOrigin },
+    bodyExcerpt: result.pageResult.slice(0, 400),
+    error: result.ok ? null : [result.pageResult, ...result.console].join("\n"),
+    durationMs: Math.round(performance.now() - started),
+  };
+  const observed = { pageOrigin: result.pageOrigin, browser: ctx.chromium.path, console: result.console, pageResult: result.pageResult };
+  const isModelList = result.ok && result.pageResult.includes('"data"');
+  if (isModelList) return { status: "passed", reason: `Chromium handed the page on ${result.pageOrigin} the /v1/models JSON`, observed, evidence: [evidence] };
+  const said = result.console.find((line) => /CORS|blocked/i.test(line)) ?? result.pageResult;
+  return { status: "failed", reason: `Chromium did not give the page the JSON: ${said}`, observed, evidence: [evidence] };
+}
+
+const browser = defineCheck({
+  id: "cors.browser",
+  title: "A real browser can read /v1/models cross-origin",
+  must: "A page on another origin MUST be able to fetch() /v1/models in headless Chromium and read the JSON.",
+  concern: "cors",
+  required: false,
+  mutates: false,
+  needs: ["health.greeting"],
+  remedy: ENABLE_CORS,
+  async run(ctx) {
+    if (ctx.standard.cors !== "any-origin") return notApplicable("the standard says cors: disabled");
+    if (!ctx.chromium.path) return { status: "skipped", reason: ctx.chromium.reason };
+    try {
+      // The token is handed to the page only, as a real cluster UI would send it; it never reaches evidence.
+      return await runBrowserCheck(ctx, ctx.http.bearerToken);
+    } catch (error) {
+      return { status: "error", reason: `could not drive Chromium at ${ctx.chromium.path}: ${describeError(error).split("\n")[0]}` };
+    }
+  },
+});
+
+const disabled = defineCheck({
+  id: "cors.disabled",
+  title: "CORS is off",
+  must: "With the standard's `cors: disabled`, responses MUST NOT carry Access-Control-Allow-Origin.",
+  concern: "cors",
+  required: (s) => s.cors === "disabled",
+  mutates: false,
+  needs: ["health.greeting"],
+  remedy: 'In LM Studio: Developer → Server Settings → turn off "Enable CORS" (and start the server without `--cors`).',
+  async run(ctx) {
+    if (ctx.standard.cors !== "disabled") return notApplicable("the standard says cors: any-origin");
+    const origin = PROBE_ORIGINS[0];
+    const result = await probe(async () => [
+      await ctx.http.send("GET", joinUrl(ctx.host.url, "v1/models"), { headers: { origin } }),
+      await ctx.anonymousHttp.send("OPTIONS", joinUrl(ctx.host.url, "v1/models"), {
+        headers: { origin, "access-control-request-method": "POST" },
+      }),
+    ]);
+    if (isOutcome(result)) return result;
+    const allowing = result.filter((x) => x.headers["access-control-allow-origin"] !== undefined);
+    const evidence = result.map((x) => x.evidence);
+    if (allowing.length === 0) return { status: "passed", reason: "no Access-Control-Allow-Origin on GET or preflight", evidence };
+    return {
+      status: "failed",
+      reason: allowing.map((x) => `${x.evidence.method} /v1/models sent Access-Control-Allow-Origin: ${x.headers["access-control-allow-origin"]}`).join("\n"),
+      evidence,
+    };
+  },
+});
+
+export const corsChecks = [preflight, actualRequest, privateNetwork, browser, disabled];
