@@ -34,7 +34,7 @@ const required = defineCheck({
   concern: "auth",
   required: (s) => s.auth === "token",
   mutates: false,
-  needs: ["surfaces.discovered"],
+  needs: ["health.greeting"],
   remedy: TURN_ON,
   async run(ctx) {
     if (ctx.standard.auth !== "token") return notApplicable("the standard says auth: none");
@@ -66,7 +66,7 @@ const tokenAccepted = defineCheck({
   concern: "auth",
   required: (s) => s.auth === "token",
   mutates: false,
-  needs: ["surfaces.discovered"],
+  needs: ["health.greeting"],
   remedy: "Check the token in Developer → Server Settings → Manage Tokens (it may be revoked or lack permissions), and pass its environment variable with --token-env.",
   async run(ctx) {
     if (ctx.standard.auth !== "token") return notApplicable("the standard says auth: none");

@@ -1,0 +1,79 @@
+/** auth.*: the host asks for a token exactly when the standard says so; the token never leaks anywhere. */
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { findChromium } from "../harness/browser/find-chromium.ts";
+import { runCli } from "./helpers/cli.ts";
+import { certify, check, LAN_STAND_IN, mockHost } from "./helpers/hosts.ts";
+
+const TOKEN = "sk-lm-Ab12Cd34:Ef56Gh78Ij90Kl12Mn34";
+const tokenStandard = { auth: "token" as const };
+
+describe("auth under `auth: token`", () => {
+  it("passes auth.required and auth.token-accepted on a host with Require Authentication on", async () => {
+    const cert = await certify((await mockHost("compliant", { authToken: TOKEN })).url, { token: TOKEN, standard: tokenStandard });
+    expect(check(cert, "auth.required")).toMatchObject({ status: "passed", required: true });
+    expect(check(cert, "auth.token-accepted")).toMatchObject({ status: "passed", required: true });
+    expect(check(cert, "auth.not-required").status).toBe("skipped");
+    expect(cert.verdict).toBe("certified");
+  });
+
+  it("auth.required fails, with the Require Authentication remedy, when the host answers without a token", async () => {
+    const record = check(await certify((await mockHost("compliant")).url, { token: TOKEN, standard: tokenStandard }), "auth.required");
+    expect(record.status).toBe("failed");
+    expect(record.reason).toMatch(/answered without a token: \/v1\/models, \/api\/v1\/models/);
+    expect(record.remedy).toMatch(/turn on "Require Authentication"/);
+  });
+
+  it("auth.token-accepted fails for a wrong token and is inconclusive without one", async () => {
+    const mock = await mockHost("compliant", { authToken: TOKEN });
+    expect(check(await certify(mock.url, { token: "sk-lm-wrong:token", standard: tokenStandard }), "auth.token-accepted").status).toBe("failed");
+    const none = check(await certify(mock.url, { standard: tokenStandard }), "auth.token-accepted");
+    expect([none.status, none.remedy]).toEqual(["inconclusive", expect.stringMatching(/--token-env/)]);
+  });
+});
+
+describe("auth under `auth: none`", () => {
+  it("auth.not-required passes on an open host and fails on one that wants a token", async () => {
+    expect(check(await certify((await mockHost("compliant")).url), "auth.not-required").status).toBe("passed");
+    const record = check(await certify((await mockHost("compliant", { authToken: TOKEN })).url, { token: TOKEN }), "auth.not-required");
+    expect(record.status).toBe("failed");
+    expect(record.remedy).toMatch(/turn off "Require Authentication"/);
+  });
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe("the token never leaks", () => {
+  it("appears in no output, evidence, certificate or log, even when the server echoes it back", async () => {
+    const mock = await mockHost("compliant", {
+      authToken: TOKEN,
+      // A hostile or buggy server that echoes the Authorization header into its body.
+      rewrite: (path, body) => (path === "/v1/models" ? { ...(body as object), echoed: `Bearer ${TOKEN}` } : body),
+    });
+    const out = mkdtempSync(join(tmpdir(), "lmcert-token-"));
+    process.env["LMCERT_TEST_TOKEN"] = TOKEN;
+    const chromium = findChromium();
+    const r = await runCli([
+      "certify", mock.url, "--json", "--out", out, "--token-env", "LMCERT_TEST_TOKEN",
+      "--probe-address", LAN_STAND_IN, "--standard", join(import.meta.dirname, "..", "fixtures", "standards", "cluster-standard.yaml"),
+      ...(chromium.path ? [] : ["--no-browser"]),
+    ]);
+    delete process.env["LMCERT_TEST_TOKEN"];
+    const artefacts = [r.stdout, r.stderr, ...filesUnder(out).map((f) => readFileSync(f, "utf8"))];
+    expect(artefacts.length).toBeGreaterThan(3);
+    for (const text of artefacts) {
+      expect(text).not.toContain(TOKEN);
+      expect(text).not.toContain("Ef56Gh78Ij90Kl12Mn34");
+    }
+    // The request really carried it: the host accepted us.
+    expect(JSON.parse(r.stdout).checks.find((c: { id: string }) => c.id === "surfaces.discovered").status).toBe("passed");
+    expect(r.stdout).toContain("[redacted]");
+  }, 60_000);
+});
