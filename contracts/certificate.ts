@@ -67,6 +67,14 @@ export const Certificate = z
       error: z.number().int(),
     }),
     checks: z.array(CheckRecord),
+    /** What lmcert changed on the host and whether it put everything back (only with --allow-mutations). */
+    mutations: z.strictObject({
+      driver: z.enum(["rest-v1", "sdk"]).nullable(),
+      performed: z.boolean(),
+      restore: z.enum(["not-needed", "restored", "failed"]),
+      detail: z.string(),
+      journal: z.string().nullable(),
+    }),
     digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
     signature: z
       .strictObject({ alg: z.literal("ed25519"), keyId: z.string(), value: z.string() })

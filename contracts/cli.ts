@@ -20,6 +20,7 @@ export const CertifyFlags = z.strictObject({
   chromium: z.string().min(1).optional(),
   browser: z.boolean().default(true),
   allowMutations: z.boolean().default(false),
+  lifecycleModel: z.string().min(1).optional(),
 });
 export type CertifyFlags = z.infer<typeof CertifyFlags>;
 
@@ -29,3 +30,10 @@ export const MockFlags = z.strictObject({
   host: z.string().min(1).optional(),
 });
 export type MockFlags = z.infer<typeof MockFlags>;
+
+export const RestoreFlags = z.strictObject({
+  journal: z.string().min(1),
+  tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
+  timeoutMs: z.coerce.number().int().positive().default(120_000),
+});
+export type RestoreFlags = z.infer<typeof RestoreFlags>;

@@ -2,6 +2,7 @@
 import type { z } from "zod";
 import { Certificate } from "./certificate.ts";
 import { Inventory } from "./inventory.ts";
+import { RestoreJournal } from "./journal.ts";
 import { OpenAiError, RestV1Error, UnknownEndpointError } from "./lmstudio/errors.ts";
 import { Greeting } from "./lmstudio/greeting.ts";
 import { OpenAiModelList } from "./lmstudio/openai-models.ts";
@@ -34,6 +35,7 @@ export const contracts = {
   "lmcert.Standard": { schema: Standard, io: "input" },
   "lmcert.Inventory": { schema: Inventory, io: "input" },
   "lmcert.Certificate": { schema: Certificate, io: "output" },
+  "lmcert.RestoreJournal": { schema: RestoreJournal, io: "output" },
 } as const satisfies Record<string, { schema: z.ZodType; io: "input" | "output" }>;
 
 export type ContractId = keyof typeof contracts;

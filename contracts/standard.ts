@@ -26,8 +26,10 @@ export const Standard = z
       .strictObject({
         model: z.string().min(1).nullable().default(null),
         loadTimeoutSeconds: z.number().positive().default(120),
+        /** Whether loading an already-loaded model may stack a `<key>:2` instance (LM Studio does by default). */
+        allowDuplicateInstances: z.boolean().default(false),
       })
-      .default({ model: null, loadTimeoutSeconds: 120 }),
+      .default({ model: null, loadTimeoutSeconds: 120, allowDuplicateInstances: false }),
   })
   .meta({ id: "lmcert.Standard", title: "lmcert standard file" });
 

@@ -19,6 +19,7 @@ export interface CertificateInput {
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly validityMs?: number;
+  readonly mutations: Certificate["mutations"];
 }
 
 export function buildCertificate(input: CertificateInput): Certificate {
@@ -43,6 +44,7 @@ export function buildCertificate(input: CertificateInput): Certificate {
     verdict: verdictFor(input.checks),
     counts: countStatuses(input.checks),
     checks: [...input.checks],
+    mutations: input.mutations,
   };
   return { ...body, digest: certificateDigest(body) };
 }

@@ -1,7 +1,13 @@
 /** @module Certifies one host: discovery once, checks in order, certificate out, reporters told at each step. */
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Certificate } from "../contracts/certificate.ts";
 import type { Standard } from "../contracts/standard.ts";
-import { buildCertificate } from "./certificate.ts";
+import { buildCertificate, hostSlug } from "./certificate.ts";
+import { describeError } from "./errors.ts";
+import { pickDriver } from "./lifecycle/pick-driver.ts";
+import { MutationSession } from "./lifecycle/session.ts";
 import { discover, type Discovery } from "./discovery.ts";
 import { HttpClient } from "./http/client.ts";
 import { report, type Reporter } from "./reporters/reporter.ts";
@@ -31,6 +37,11 @@ export interface CertifyHostOptions {
   readonly probeAddresses?: readonly string[] | null;
   /** Default: look for a system Chromium. */
   readonly chromium?: ChromiumChoice;
+  /** The env var the token came from, recorded in the restore journal so `lmcert restore` can find it again. */
+  readonly tokenEnv?: string | null;
+  /** Where restore journals go (default: the OS temp folder). */
+  readonly journalDir?: string;
+  readonly lifecycleModel?: string | null;
 }
 
 export async function certifyHost(options: CertifyHostOptions): Promise<Certificate> {
@@ -44,7 +55,10 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
   };
   const http = new HttpClient({ ...httpOptions, token: options.token });
   const anonymousHttp = new HttpClient(httpOptions);
+  // Mutations and their restore must outlive Ctrl-C, so their client ignores the run's abort signal.
+  const mutationHttp = new HttpClient({ token: options.token, timeoutMs: options.timeoutMs ?? 5_000 });
   let discovered: Promise<Discovery> | undefined;
+  let session: Promise<MutationSession> | undefined;
   const done = new Map<string, CheckRecord>();
   const ctx: CheckContext = {
     host: options.host,
@@ -57,7 +71,10 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
     local: options.local ?? null,
     probeAddresses: options.probeAddresses ?? null,
     chromium: options.chromium ?? findChromium(),
+    lifecycleModel: options.lifecycleModel ?? options.standard.lifecycle.model,
     discovery: () => (discovered ??= discover(http, options.host.url)),
+    mutations: () =>
+      (session ??= beginSession(options, mutationHttp, () => ctx.discovery())),
     result: (id) => done.get(id),
   };
   try {
@@ -78,6 +95,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
         return report(reporters, "onCheckEnd", options.host, record);
       },
     });
+    const mutations = await finishSession(session, ctx.allowMutations);
     const discovery = discovered ? await discovered.catch(() => null) : null;
     const certificate = buildCertificate({
       host: {
@@ -93,12 +111,51 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
       mutationsAllowed: ctx.allowMutations,
       startedAt,
       finishedAt: new Date(),
+      mutations,
     });
     await report(reporters, "onHostEnd", certificate);
     return certificate;
   } finally {
-    await Promise.all([http.close(), anonymousHttp.close()]);
+    await Promise.all([http.close(), anonymousHttp.close(), mutationHttp.close()]);
   }
+}
+
+async function beginSession(options: CertifyHostOptions, http: HttpClient, discovery: () => Promise<Discovery>): Promise<MutationSession> {
+  const loadTimeoutMs = options.standard.lifecycle.loadTimeoutSeconds * 1000;
+  const driver = await pickDriver({ discovery: await discovery(), http, loadTimeoutMs });
+  const dir = options.journalDir ?? join(tmpdir(), "lmcert-journals");
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  return MutationSession.begin(driver, {
+    host: options.host,
+    tokenEnv: options.tokenEnv ?? null,
+    journalPath: join(dir, `${hostSlug(options.host.name)}.${stamp}.restore-journal.json`),
+  });
+}
+
+/** The final restore: runs whatever happened before (failure, timeout, Ctrl-C), and says how it went. */
+async function finishSession(session: Promise<MutationSession> | undefined, allowed: boolean): Promise<Certificate["mutations"]> {
+  const none = { driver: null, performed: false, restore: "not-needed" as const, journal: null };
+  if (!session) return { ...none, detail: allowed ? "no check needed to change the host" : "mutations not allowed (--allow-mutations not given)" };
+  let s: MutationSession;
+  try {
+    s = await session;
+  } catch (error) {
+    return { ...none, detail: `no mutation session: ${describeError(error)}` };
+  }
+  const outcome = await s.restore();
+  s.journal.close(outcome.ok ? "restored" : "failed");
+  await s.driver.close();
+  const snapshot = `[${s.snapshot.map((i) => i.id).join(", ")}]`;
+  return {
+    driver: s.driver.name,
+    performed: s.performed,
+    restore: outcome.ok ? (s.performed ? "restored" : "not-needed") : "failed",
+    detail: outcome.ok
+      ? `${s.performed ? "the host was changed and put back" : "nothing was changed"}: the loaded set matches the snapshot ${snapshot} (${outcome.detail})`
+      : outcome.detail,
+    journal: s.journal.path,
+  };
 }
 
 /** `http://10.0.0.102:1234` → `10.0.0.102_1234`: a default host name that is safe as a folder name. */

@@ -93,7 +93,7 @@ function toRecord(check: Check, ctx: CheckContext, outcome: Outcome, durationMs:
     id: check.id,
     title: check.title,
     must: check.must,
-    required: isRequired(check, ctx.standard),
+    required: isRequired(check, ctx.standard, { allowMutations: ctx.allowMutations, local: ctx.local !== null }),
     status: outcome.status,
     reason: outcome.reason,
     observed: { ...outcome.observed },

@@ -3,6 +3,7 @@ import type { CheckRecord, CheckStatus, Evidence } from "../contracts/certificat
 import type { Standard } from "../contracts/standard.ts";
 import type { Discovery } from "./discovery.ts";
 import type { HttpClient } from "./http/client.ts";
+import type { MutationSession } from "./lifecycle/session.ts";
 
 export type Concern =
   | "health"
@@ -56,9 +57,17 @@ export interface CheckContext {
    * machine's own non-loopback interface addresses.
    */
   readonly probeAddresses: readonly string[] | null;
+  /** The model lifecycle checks load (inventory `lifecycleModel` or --lifecycle-model); the standard's otherwise. */
+  readonly lifecycleModel: string | null;
   /** A Chromium for the real-browser CORS check, or null (the check is then skipped with the reason). */
   readonly chromium: { readonly path: string | null; readonly reason: string };
   discovery(): Promise<Discovery>;
+  /**
+   * The run's mutation session, begun (snapshot + journal) on first use. Only mutating checks and the listing
+   * tie-breaker call it, and only with --allow-mutations. Rejects with NoDriverError when the host has no API to
+   * load or unload with.
+   */
+  mutations(): Promise<MutationSession>;
   /** The record of a check that already ran in this run, for checks that compare against another's findings. */
   result(id: string): CheckRecord | undefined;
 }
@@ -70,8 +79,11 @@ export interface Check {
   /** One RFC-2119 sentence, printed in the certificate. */
   readonly must: string;
   readonly concern: Concern;
-  /** Counts toward the verdict. A function when the standard decides (e.g. only if it lists models). */
-  readonly required: boolean | ((standard: Standard) => boolean);
+  /**
+   * Counts toward the verdict. A function when the standard or the run decides: e.g. only if the standard lists
+   * models, or (for mutating checks) only when the run allows mutations, which the certificate records.
+   */
+  readonly required: boolean | ((standard: Standard, run: RunConfig) => boolean);
   /** Loads or unloads models; runs only with --allow-mutations. */
   readonly mutates: boolean;
   /** Ids that must have passed first; otherwise this check is skipped with that reason. */
@@ -83,11 +95,17 @@ export interface Check {
 
 export type CheckResult = CheckRecord;
 
+/** What the person running lmcert chose, as far as it changes which checks count. */
+export interface RunConfig {
+  readonly allowMutations: boolean;
+  readonly local: boolean;
+}
+
 /** Identity helper: gives check literals their type without a class. */
 export function defineCheck(check: Check): Check {
   return check;
 }
 
-export function isRequired(check: Check, standard: Standard): boolean {
-  return typeof check.required === "function" ? check.required(standard) : check.required;
+export function isRequired(check: Check, standard: Standard, run: RunConfig): boolean {
+  return typeof check.required === "function" ? check.required(standard, run) : check.required;
 }

@@ -81,7 +81,7 @@ const allInterfaces = defineCheck({
   title: "The listening socket is bound to all interfaces",
   must: "With --local, the server's listening socket on the port MUST be bound to 0.0.0.0, :: or * (not 127.0.0.1, not one specific address).",
   concern: "bind",
-  required: false,
+  required: (s, run) => run.local && isWildcardAddress(s.bind.address),
   mutates: false,
   remedy: SERVE_ON_NETWORK,
   async run(ctx) {

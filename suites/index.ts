@@ -5,7 +5,10 @@ import { bindChecks } from "./bind.ts";
 import { configChecks } from "./config.ts";
 import { corsChecks } from "./cors.ts";
 import { healthChecks } from "./health.ts";
+import { lifecycleChecks } from "./lifecycle.ts";
 import { listingChecks } from "./listing.ts";
+import { memoryChecks } from "./memory.ts";
+import { modelChecks } from "./models.ts";
 import { schemaChecks } from "./schema.ts";
 import { stateChecks } from "./state.ts";
 import { surfaceChecks } from "./surfaces.ts";
@@ -28,6 +31,9 @@ export const checks: readonly Check[] = registry([
   ...corsChecks,
   ...bindChecks,
   ...authChecks,
+  ...modelChecks,
+  ...memoryChecks,
+  ...lifecycleChecks,
   // Last: it compares LM Studio's saved settings against what the checks above observed.
   ...configChecks,
 ]);

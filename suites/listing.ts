@@ -7,6 +7,7 @@ import { authoritativeView, stateReadings } from "../harness/model-state/authori
 import { difference, sameSet } from "../harness/model-state/ids.ts";
 import type { ModelStateView } from "../harness/model-state/views.ts";
 import { defineCheck, type Outcome } from "../harness/types.ts";
+import { breakTie } from "./listing-tiebreak.ts";
 import { notPresentOutcome } from "./outcomes.ts";
 import { REMEDY } from "./remedies.ts";
 
@@ -45,7 +46,20 @@ const listingMatches = defineCheck({
   async run(ctx) {
     const inputs = listingInputs(await ctx.discovery());
     if (!("classification" in inputs)) return inputs;
-    const { classification: c, view, evidence } = inputs;
+    const { view } = inputs;
+    let { classification: c } = inputs;
+    const evidence = [...inputs.evidence];
+    let tieBreak: string | null = null;
+    if (c.behaviour === "indeterminate" && ctx.allowMutations) {
+      const result = await breakTie(ctx);
+      if (result.decided) {
+        tieBreak = `tie broken: ${result.action}, then restored`;
+        c = result.classification;
+        evidence.push(...result.evidence);
+      } else {
+        tieBreak = `tie-breaker failed: ${result.reason}`;
+      }
+    }
     const wanted = ctx.standard.listing;
     const observed = {
       behaviour: c.behaviour,
@@ -55,8 +69,10 @@ const listingMatches = defineCheck({
       available: c.available,
       loaded: c.loaded,
       differences: c.differences,
+      tieBreak,
     };
     const base = { observed, evidence };
+    const how = tieBreak ? ` (${tieBreak})` : "";
     switch (c.behaviour) {
       case "unknown":
         return { ...base, status: "inconclusive", reason: `cannot classify: ${c.explanation}`, remedy: REMEDY.upgradeForState };
@@ -64,17 +80,17 @@ const listingMatches = defineCheck({
         return {
           ...base,
           status: "inconclusive",
-          reason: `indeterminate: ${c.explanation}; loaded-only and all-available look the same here`,
-          remedy: "Make the loaded set differ from the downloaded set (e.g. `lms unload <model>` one model, or download one more) and re-run; the lifecycle tie-breaker with --allow-mutations does this for you and restores the host.",
+          reason: `indeterminate: ${c.explanation}; loaded-only and all-available look the same here${how}`,
+          remedy: "Make the loaded set differ from the downloaded set (e.g. `lms unload <model>` one model, or download one more) and re-run, or run with --allow-mutations so lmcert does this itself and restores the host.",
         };
       case "inconsistent":
-        return { ...base, status: "failed", reason: `inconsistent: ${c.explanation}`, remedy: REMEDY.reportBug };
+        return { ...base, status: "failed", reason: `inconsistent: ${c.explanation}${how}`, remedy: REMEDY.reportBug };
       default:
-        if (c.behaviour === wanted) return { ...base, status: "passed", reason: `${c.behaviour}: ${c.explanation}` };
+        if (c.behaviour === wanted) return { ...base, status: "passed", reason: `${c.behaviour}: ${c.explanation}${how}` };
         return {
           ...base,
           status: "failed",
-          reason: `${c.behaviour}, but the standard says ${wanted}: ${c.explanation}`,
+          reason: `${c.behaviour}, but the standard says ${wanted}: ${c.explanation}${how}`,
           remedy: wanted === "loaded-only" ? REMEDY.jitOff : REMEDY.jitOn,
         };
     }

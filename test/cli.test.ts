@@ -115,6 +115,13 @@ describe("lmcert demo and the catalogue", () => {
       "auth.required",
       "auth.token-accepted",
       "auth.not-required",
+      "models.required-present",
+      "memory.within-budget",
+      "memory.over-budget-refused",
+      "lifecycle.load",
+      "lifecycle.unload",
+      "lifecycle.no-implicit-load",
+      "lifecycle.no-duplicate-instances",
       "config.local-settings",
     ]);
     expect(rows.find((row) => row.id === "listing.matches-standard")?.required).toBe(true);
@@ -123,7 +130,7 @@ describe("lmcert demo and the catalogue", () => {
   it("--help tells the truth about every command", async () => {
     const main = await runCli(["--help"]);
     expect(main.code).toBe(0);
-    for (const command of ["certify", "checks", "demo", "mock"]) {
+    for (const command of ["certify", "checks", "demo", "mock", "restore"]) {
       expect(main.stdout).toContain(command);
       const help = await runCli([command, "--help"]);
       expect(help.code).toBe(0);

@@ -116,7 +116,7 @@ describe("contracts", () => {
       auth: "none",
       models: { required: [] },
       memory: { maxLoadedBytes: null },
-      lifecycle: { model: null, loadTimeoutSeconds: 120 },
+      lifecycle: { model: null, loadTimeoutSeconds: 120, allowDuplicateInstances: false },
     });
   });
 });

@@ -22,7 +22,9 @@ function ctx(allowMutations = false): CheckContext {
     local: null,
     probeAddresses: null,
     chromium: { path: null, reason: "not used" },
+    lifecycleModel: null,
     discovery: () => Promise.reject(new Error("not used")),
+    mutations: () => Promise.reject(new Error("not used")),
     result: () => undefined,
   };
 }

@@ -5,6 +5,7 @@ import { CERTIFY_HELP, certifyCommand } from "./commands/certify.ts";
 import { CHECKS_HELP, checksCommand } from "./commands/checks.ts";
 import { DEMO_HELP, demoCommand } from "./commands/demo.ts";
 import { MOCK_HELP, mockCommand } from "./commands/mock.ts";
+import { RESTORE_HELP, restoreCommand } from "./commands/restore.ts";
 import type { CommandIo } from "./io.ts";
 
 export const MAIN_HELP = `lmcert ${HARNESS_VERSION}: certify LM Studio servers against your team's standard
@@ -16,6 +17,7 @@ Commands:
   checks          list every check (id, required, mutates, MUST)
   demo            mock Mac Studio 1 + 2, certify both, explain the difference (what \`npm start\` runs)
   mock            run a mock LM Studio (--preset mac-studio-1 | mac-studio-2 | compliant)
+  restore <file>  put a host back from a restore journal after a killed --allow-mutations run
 
 Run \`lmcert <command> --help\` for a command's options.
 Exit codes: 0 certified / ok, 1 not certified, 2 usage or harness error.`;
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   checks: { run: checksCommand, help: CHECKS_HELP },
   demo: { run: demoCommand, help: DEMO_HELP },
   mock: { run: mockCommand, help: MOCK_HELP },
+  restore: { run: restoreCommand, help: RESTORE_HELP },
 };
 
 export async function main(argv: readonly string[], ioOverride?: Partial<CommandIo>): Promise<number> {

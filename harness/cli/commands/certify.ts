@@ -2,7 +2,9 @@
 import { CertifyFlags } from "../../../contracts/cli.ts";
 import { checks } from "../../../suites/index.ts";
 import { BROWSER_DISABLED, findChromium } from "../../browser/find-chromium.ts";
-import { writeCertificate } from "../../certificate.ts";
+import { join } from "node:path";
+import type { Certificate } from "../../../contracts/certificate.ts";
+import { hostSlug, writeCertificate } from "../../certificate.ts";
 import { defaultLmStudioHome } from "../../local/lmstudio-settings.ts";
 import { certifyHost, defaultHostName } from "../../certify-host.ts";
 import { UsageError } from "../../errors.ts";
@@ -26,7 +28,11 @@ Options:
   --timeout <ms>        per-request timeout (default 5000)
   --only <ids>          run only these check ids (comma-separated; see \`lmcert checks\`)
   --skip <ids>          skip these check ids (recorded in the certificate; required ones leave it incomplete)
-  --allow-mutations     let checks load/unload models (this version has no mutating checks yet)
+  --allow-mutations     run the checks that load and unload models (lifecycle.*, memory.over-budget-refused,
+                        the listing tie-breaker). lmcert snapshots the loaded models first, journals every
+                        change, and puts the host back afterwards, also on failure and Ctrl-C
+  --lifecycle-model <m> the model lifecycle checks load (default: the standard's lifecycle.model, else the
+                        smallest downloaded LLM that is not loaded)
   --local               lmcert runs on the server itself: also read the listening socket and LM Studio's
                         settings file (bind.all-interfaces, config.local-settings)
   --lmstudio-home <dir> LM Studio's home folder for --local (default ~/.lmstudio)
@@ -36,7 +42,8 @@ Options:
   --no-browser          skip the real-browser CORS check
   -h, --help            show this help
 
-Exit codes: 0 certified, 1 not certified (or incomplete), 2 usage or harness error.`;
+Exit codes: 0 certified, 1 not certified (or incomplete), 2 usage or harness error, an interrupted run, or a
+failed restore (then run \`lmcert restore <journal>\`).`;
 
 export async function certifyCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs("certify", argv, {
@@ -54,6 +61,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     "probe-address": { type: "string", multiple: true },
     chromium: { type: "string" },
     "no-browser": { type: "boolean" },
+    "lifecycle-model": { type: "string" },
   });
   if (positionals.length !== 1) throw new UsageError(`lmcert certify: expected exactly one <url>, got ${positionals.length}\n\n${CERTIFY_HELP}`);
   const flags = validateFlags("certify", CertifyFlags, {
@@ -72,6 +80,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     chromium: values.chromium,
     browser: !(values["no-browser"] ?? false),
     allowMutations: values["allow-mutations"] ?? false,
+    lifecycleModel: values["lifecycle-model"],
   });
   if (flags.lmstudioHome && !flags.local) throw new UsageError("lmcert certify: --lmstudio-home only makes sense with --local");
   const known = new Set(checks.map((c) => c.id));
@@ -79,8 +88,9 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   if (unknown.length > 0) throw new UsageError(`lmcert certify: unknown check id(s): ${unknown.join(", ")} (see \`lmcert checks\`)`);
   const standard = loadStandard(flags.standard);
   const token = tokenFromEnv(flags.tokenEnv);
+  const hostName = flags.name ?? defaultHostName(flags.url);
   const certificate = await certifyHost({
-    host: { name: flags.name ?? defaultHostName(flags.url), url: flags.url },
+    host: { name: hostName, url: flags.url },
     standard,
     checks,
     token,
@@ -89,6 +99,10 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     local: flags.local ? { lmstudioHome: flags.lmstudioHome ?? (await defaultLmStudioHome()) } : null,
     probeAddresses: flags.probeAddress.length > 0 ? flags.probeAddress : null,
     chromium: flags.browser ? findChromium(flags.chromium) : BROWSER_DISABLED,
+    lifecycleModel: flags.lifecycleModel ?? null,
+    tokenEnv: flags.tokenEnv ?? null,
+    // The journal sits next to the certificate, so whoever finds one finds the other.
+    ...(flags.out ? { journalDir: join(flags.out, hostSlug(hostName)) } : {}),
     only: flags.only,
     skip: flags.skip,
     reporters: [new ConsoleReporter(io.stderr)],
@@ -99,5 +113,20 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     io.stderr.write(`  certificate: ${written.path}\n`);
   }
   if (flags.json) io.stdout.write(`${JSON.stringify(certificate, null, 2)}\n`);
+  return finalExitCode(certificate, io);
+}
+
+/** A failed restore or an interrupted run outranks the verdict: the harness did not finish its job. */
+function finalExitCode(certificate: Certificate, io: CommandIo): number {
+  const m = certificate.mutations;
+  if (m.performed || m.restore === "failed") io.stderr.write(`  mutations (${m.driver}): ${m.detail}\n`);
+  if (m.restore === "failed") {
+    io.stderr.write(`\nRESTORE FAILED: the host is NOT as lmcert found it.\nRun: lmcert restore ${m.journal}\n`);
+    return 2;
+  }
+  if (io.signal.aborted) {
+    io.stderr.write("\ninterrupted: the certificate is incomplete (the host was put back first)\n");
+    return 2;
+  }
   return exitCodeFor(certificate.verdict);
 }

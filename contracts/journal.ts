@@ -1,0 +1,39 @@
+/**
+ * @module The restore journal: written before every mutation, so `lmcert restore <journal>` can put a host back
+ * even after the process was killed with -9.
+ */
+import { z } from "zod";
+
+export const JOURNAL_SCHEMA_ID = "https://lmcert.dev/schemas/restore-journal/v1";
+
+export const SnapshotInstance = z.strictObject({
+  /** Instance id as clients address it (`key`, `key:2`, or a custom identifier). */
+  id: z.string().min(1),
+  model: z.string().min(1),
+  contextLength: z.number().int().positive().nullable(),
+});
+export type SnapshotInstance = z.infer<typeof SnapshotInstance>;
+
+export const RestoreJournal = z
+  .strictObject({
+    $schema: z.literal(JOURNAL_SCHEMA_ID),
+    host: z.strictObject({ name: z.string(), url: z.url() }),
+    /** The environment variable holding the token, never the token. */
+    tokenEnv: z.string().nullable(),
+    driver: z.enum(["rest-v1", "sdk"]),
+    createdAt: z.iso.datetime(),
+    /** The loaded instances before lmcert's first mutation: the state to return to. */
+    snapshot: z.array(SnapshotInstance),
+    mutations: z.array(
+      z.strictObject({
+        at: z.iso.datetime(),
+        action: z.enum(["load", "unload", "jit-request"]),
+        model: z.string().nullable(),
+        instanceId: z.string().nullable(),
+      }),
+    ),
+    status: z.enum(["open", "restored", "failed"]),
+  })
+  .meta({ id: "lmcert.RestoreJournal", title: "lmcert restore journal" });
+
+export type RestoreJournal = z.infer<typeof RestoreJournal>;
