@@ -28,6 +28,9 @@ export const MockFlags = z.strictObject({
   preset: z.string().min(1).default("compliant"),
   port: port.default(1234),
   host: z.string().min(1).optional(),
+  lmstudioVersion: z.string().regex(/^\d+\.\d+\.\d+/, "must look like 0.4.6").optional(),
+  jit: z.enum(["on", "off"]).optional(),
+  loadLatencyMs: z.coerce.number().int().nonnegative().optional(),
 });
 export type MockFlags = z.infer<typeof MockFlags>;
 

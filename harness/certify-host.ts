@@ -130,6 +130,7 @@ async function beginSession(options: CertifyHostOptions, http: HttpClient, disco
     host: options.host,
     tokenEnv: options.tokenEnv ?? null,
     journalPath: join(dir, `${hostSlug(options.host.name)}.${stamp}.restore-journal.json`),
+    lateLoadWaitMs: loadTimeoutMs,
   });
 }
 

@@ -35,7 +35,9 @@ function disagreeing(live: LiveState, model: string, instanceId: string, want: b
 
 async function waitForAgreement(ctx: CheckContext, model: string, instanceId: string, want: boolean, timeoutMs: number) {
   const discovery = await ctx.discovery();
-  const loadedOnly = ctx.standard.listing === "loaded-only";
+  // /v1/models is a state surface only where it lists loaded models; a JIT host's listing is judged by
+  // listing.matches-standard, not waited on here.
+  const loadedOnly = ctx.standard.listing === "loaded-only" && ctx.result("listing.matches-standard")?.observed["behaviour"] === "loaded-only";
   return pollUntil(
     async () => {
       const live = await readLiveState(ctx.http, discovery);

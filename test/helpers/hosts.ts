@@ -1,5 +1,8 @@
 /** @module Test hosts on ephemeral loopback ports: the mock LM Studio, and plain servers that are not LM Studio. */
+import { mkdtempSync } from "node:fs";
 import { createServer, type RequestListener, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { onTestFinished } from "vitest";
 import type { Certificate, CheckRecord } from "../../contracts/certificate.ts";
@@ -55,6 +58,9 @@ export interface CertifyTestOptions {
   readonly timeoutMs?: number;
   readonly chromium?: ChromiumChoice;
   readonly local?: LocalAccess;
+  readonly allowMutations?: boolean;
+  readonly lifecycleModel?: string;
+  readonly journalDir?: string;
 }
 
 /** Certifies with the standard's port set to the mock's ephemeral port, probing off-loopback via LAN_STAND_IN. */
@@ -69,6 +75,9 @@ export async function certify(url: string, options: CertifyTestOptions = {}): Pr
     probeAddresses: [LAN_STAND_IN],
     chromium: options.chromium ?? { path: null, reason: "browser check not requested by this test" },
     local: options.local ?? null,
+    allowMutations: options.allowMutations ?? false,
+    lifecycleModel: options.lifecycleModel ?? null,
+    journalDir: options.journalDir ?? mkdtempSync(join(tmpdir(), "lmcert-journal-")),
   });
 }
 

@@ -1,6 +1,7 @@
 /** @module `lmcert mock`: runs a mock LM Studio preset so people can test their cluster code without a Mac. */
 import { MockFlags } from "../../../contracts/cli.ts";
 import { PRESETS, isPresetName } from "../../../fixtures/mock/presets.ts";
+import type { MockConfig } from "../../../fixtures/mock/config.ts";
 import { startMock } from "../../../fixtures/mock/server.ts";
 import { UsageError } from "../../errors.ts";
 import { parseCommandArgs, validateFlags } from "../args.ts";
@@ -15,6 +16,9 @@ Options:
                       mac-studio-1: JIT off, /v1/models lists loaded models only
                       mac-studio-2: JIT on, /v1/models lists every downloaded model
   --port <n>          port to listen on (default 1234; 0 picks a free port)
+  --lmstudio-version <v>  behave like this LM Studio version (0.3.5: /v1 only; 0.3.6+: /api/v0; 0.4+: /api/v1)
+  --jit on|off        override the preset's Just-in-Time Model Loading
+  --load-latency <ms> how long each load takes
   --host <address>    address to bind (default 127.0.0.1; 0.0.0.0 serves on the network like
                       "Serve on Local Network")
   -h, --help          show this help`;
@@ -24,13 +28,28 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     preset: { type: "string" },
     port: { type: "string" },
     host: { type: "string" },
+    "lmstudio-version": { type: "string" },
+    jit: { type: "string" },
+    "load-latency": { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError(`lmcert mock: unexpected argument "${positionals[0]}"\n\n${MOCK_HELP}`);
-  const flags = validateFlags("mock", MockFlags, { preset: values.preset, port: values.port, host: values.host });
+  const flags = validateFlags("mock", MockFlags, {
+    preset: values.preset,
+    port: values.port,
+    host: values.host,
+    lmstudioVersion: values["lmstudio-version"],
+    jit: values.jit,
+    loadLatencyMs: values["load-latency"],
+  });
   if (!isPresetName(flags.preset)) {
     throw new UsageError(`lmcert mock: --preset: unknown preset "${flags.preset}" (choose ${Object.keys(PRESETS).join(", ")})`);
   }
-  const config = PRESETS[flags.preset];
+  const config: MockConfig = {
+    ...PRESETS[flags.preset],
+    ...(flags.lmstudioVersion ? { version: flags.lmstudioVersion } : {}),
+    ...(flags.jit ? { jit: flags.jit === "on" } : {}),
+    ...(flags.loadLatencyMs !== undefined ? { loadLatencyMs: flags.loadLatencyMs } : {}),
+  };
   // Loopback unless asked: a mock should not appear on the LAN by surprise.
   const host = flags.host ?? "127.0.0.1";
   let mock;
