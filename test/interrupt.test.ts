@@ -1,0 +1,100 @@
+/** Interrupted runs leave the host as they found it: Ctrl-C restores at once; after kill -9, `lmcert restore` does. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { pollUntil } from "../harness/lifecycle/poll.ts";
+import { LAN_STAND_IN } from "./helpers/hosts.ts";
+
+const BIN = join(import.meta.dirname, "..", "bin", "lmcert.js");
+const ORIGINAL = ["qwen2.5-0.5b-instruct", "text-embedding-nomic-embed-text-v1.5"];
+
+async function spawnSlowMock(): Promise<string> {
+  const child = spawn(process.execPath, [BIN, "mock", "--preset", "mac-studio-1", "--port", "0", "--load-latency", "1200"], { stdio: ["ignore", "pipe", "inherit"] });
+  onTestFinished(() => void child.kill("SIGINT"));
+  for await (const line of createInterface({ input: child.stdout })) {
+    const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+    if (match?.[1]) return match[1];
+  }
+  throw new Error("mock did not start");
+}
+
+async function loadedIds(url: string): Promise<string[]> {
+  const body = (await (await fetch(`${url}/api/v1/models`)).json()) as { models: { loaded_instances: { id: string }[] }[] };
+  return body.models.flatMap((m) => m.loaded_instances.map((i) => i.id)).sort();
+}
+
+function startCertify(url: string, out: string): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+  const standard = join(mkdtempSync(join(tmpdir(), "lmcert-std-")), "standard.yaml");
+  writeFileSync(standard, `standard: s\nversion: 1\nbind: { address: 0.0.0.0, port: ${new URL(url).port} }\n`);
+  const child = spawn(
+    process.execPath,
+    [BIN, "certify", url, "--allow-mutations", "--out", out, "--name", "host", "--standard", standard, "--probe-address", LAN_STAND_IN, "--no-browser"],
+    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1" } },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return { child, done };
+}
+
+/** Waits until the run's journal records a load: the moment the host is being changed. */
+async function journalWithLoad(out: string): Promise<string> {
+  const dir = join(out, "host");
+  const found = await pollUntil(
+    async () => {
+      if (!existsSync(dir)) return null;
+      const file = readdirSync(dir).find((f) => f.endsWith(".restore-journal.json"));
+      if (!file) return null;
+      const path = join(dir, file);
+      const journal = JSON.parse(readFileSync(path, "utf8")) as { mutations: { action: string }[] };
+      return journal.mutations.some((m) => m.action === "load") ? path : null;
+    },
+    (path) => path !== null,
+    { timeoutMs: 15_000 },
+  );
+  if (!found.last) throw new Error("no journal with a load appeared");
+  return found.last;
+}
+
+describe("interrupted lifecycle runs", () => {
+  it("SIGINT in the middle of the lifecycle suite: the CLI restores the host, then exits 2", async () => {
+    const url = await spawnSlowMock();
+    expect(await loadedIds(url)).toEqual(ORIGINAL);
+    const out = mkdtempSync(join(tmpdir(), "lmcert-int-"));
+    const run = startCertify(url, out);
+    const journal = await journalWithLoad(out);
+    run.child.kill("SIGINT");
+    const { code, stderr } = await run.done;
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/interrupted: the certificate is incomplete \(the host was put back first\)/);
+    expect(await loadedIds(url)).toEqual(ORIGINAL);
+    expect(JSON.parse(readFileSync(journal, "utf8")).status).toBe("restored");
+  }, 60_000);
+
+  it("kill -9 mid-load: `lmcert restore <journal>` puts the host back", async () => {
+    const url = await spawnSlowMock();
+    const out = mkdtempSync(join(tmpdir(), "lmcert-kill-"));
+    const run = startCertify(url, out);
+    const journal = await journalWithLoad(out);
+    run.child.kill("SIGKILL");
+    await run.done;
+    // The host finishes the load lmcert asked for, with nobody left to undo it.
+    const landed = await pollUntil(() => loadedIds(url), (ids) => ids.length > ORIGINAL.length, { timeoutMs: 10_000 });
+    expect(landed.ok).toBe(true);
+    const restore = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, "restore", journal], { stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("close", (code) => resolve({ code, stderr }));
+    });
+    expect(restore.stderr).toMatch(/host \(http:\/\/127\.0\.0\.1:\d+\): restored: unloaded \[[^\]]+\]/);
+    expect(restore.code).toBe(0);
+    expect(await loadedIds(url)).toEqual(ORIGINAL);
+    expect(JSON.parse(readFileSync(journal, "utf8")).status).toBe("restored");
+  }, 60_000);
+});
