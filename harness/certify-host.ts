@@ -72,7 +72,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
     probeAddresses: options.probeAddresses ?? null,
     chromium: options.chromium ?? findChromium(),
     lifecycleModel: options.lifecycleModel ?? options.standard.lifecycle.model,
-    discovery: () => (discovered ??= discover(http, options.host.url)),
+    discovery: () => (discovered ??= discover(http, options.host.url, { sdkTimeoutMs: options.timeoutMs ?? 5_000 })),
     mutations: () =>
       (session ??= beginSession(options, mutationHttp, () => ctx.discovery())),
     result: (id) => done.get(id),
@@ -122,7 +122,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
 
 async function beginSession(options: CertifyHostOptions, http: HttpClient, discovery: () => Promise<Discovery>): Promise<MutationSession> {
   const loadTimeoutMs = options.standard.lifecycle.loadTimeoutSeconds * 1000;
-  const driver = await pickDriver({ discovery: await discovery(), http, loadTimeoutMs });
+  const driver = await pickDriver({ discovery: await discovery(), http, loadTimeoutMs, sdkTimeoutMs: options.timeoutMs ?? 5_000 });
   const dir = options.journalDir ?? join(tmpdir(), "lmcert-journals");
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");

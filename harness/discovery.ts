@@ -2,6 +2,7 @@
 import type { SurfaceName } from "../contracts/certificate.ts";
 import { Greeting } from "../contracts/lmstudio/greeting.ts";
 import type { HttpClient } from "./http/client.ts";
+import { readSdkSurface, type SdkReading } from "./sdk/sdk-reading.ts";
 import { HTTP_SURFACES, SURFACE_PATHS, readSurface, type HttpSurface, type SurfaceReading } from "./surfaces.ts";
 
 export interface Discovery {
@@ -15,10 +16,17 @@ export interface Discovery {
   /** What the surfaces imply when no exact version is stated, e.g. ">=0.4.0". */
   readonly versionRange: string | null;
   readonly present: readonly SurfaceName[];
+  /** The SDK websocket, probed only where /api/v1 is missing (0.3.x): there it is the only complete state source. */
+  readonly sdk: SdkReading | null;
+}
+
+export interface DiscoverOptions {
+  /** Deadline for each SDK call; 0 skips the SDK probe. */
+  readonly sdkTimeoutMs?: number;
 }
 
 /** Reads every surface once, concurrently; checks share the result instead of re-asking the host. */
-export async function discover(http: HttpClient, baseUrl: string): Promise<Discovery> {
+export async function discover(http: HttpClient, baseUrl: string, options: DiscoverOptions = {}): Promise<Discovery> {
   const [greeting, ...readings] = await Promise.all([
     readSurface(http, baseUrl, "/lmstudio-greeting"),
     ...HTTP_SURFACES.map((surface) => readSurface(http, baseUrl, SURFACE_PATHS[surface])),
@@ -27,15 +35,19 @@ export async function discover(http: HttpClient, baseUrl: string): Promise<Disco
   const greetingBody = greeting.state === "present" ? Greeting.safeParse(greeting.json) : null;
   const isLmStudio = greetingBody?.success === true;
   const statedVersion = isLmStudio ? (greeting.json as { version?: unknown }).version : undefined;
-  const present = HTTP_SURFACES.filter((s) => surfaces[s].state === "present");
+  const httpPresent = HTTP_SURFACES.filter((s) => surfaces[s].state === "present");
+  const probeSdk = isLmStudio && surfaces["rest-v1"].state !== "present" && (options.sdkTimeoutMs ?? 5_000) > 0;
+  const sdk = probeSdk ? await readSdkSurface(baseUrl, options.sdkTimeoutMs ?? 5_000) : null;
+  const present: SurfaceName[] = [...httpPresent, ...(sdk?.state === "present" ? (["sdk"] as const) : [])];
   return {
     baseUrl,
     greeting,
     surfaces,
     isLmStudio,
-    version: typeof statedVersion === "string" ? statedVersion : null,
-    versionRange: versionRangeFor(present),
+    version: typeof statedVersion === "string" ? statedVersion : (sdk?.version ?? null),
+    versionRange: versionRangeFor(httpPresent),
     present,
+    sdk,
   };
 }
 

@@ -3,7 +3,7 @@ import { OpenAiModelList } from "../contracts/lmstudio/openai-models.ts";
 import type { Evidence } from "../contracts/certificate.ts";
 import type { Discovery } from "../harness/discovery.ts";
 import { classifyListing, type ListingClassification } from "../harness/listing-classifier.ts";
-import { authoritativeView, stateReadings } from "../harness/model-state/authoritative.ts";
+import { authoritativeView, readingEvidence, stateReadings } from "../harness/model-state/authoritative.ts";
 import { difference, sameSet } from "../harness/model-state/ids.ts";
 import type { ModelStateView } from "../harness/model-state/views.ts";
 import { defineCheck, type Outcome } from "../harness/types.ts";
@@ -27,10 +27,10 @@ function listingInputs(d: Discovery): ListingInputs | Outcome {
   if (!parsed.success) {
     return { status: "failed", reason: "GET /v1/models does not match its contract (see schema.openai-models)", evidence: [openai.evidence] };
   }
-  const readings = stateReadings(d.surfaces);
+  const readings = stateReadings(d);
   const view = authoritativeView(readings);
   const ids = parsed.data.data.map((m) => m.id);
-  const evidence = [openai.evidence, ...(view ? [readings[view.source as "rest-v1" | "rest-v0"].evidence] : [])];
+  const evidence = [openai.evidence, ...readingEvidence(readings)];
   return { ids, readings, view, classification: classifyListing(ids, view), evidence };
 }
 
@@ -116,7 +116,7 @@ function disagreements(sources: Record<string, readonly string[]>): string[] {
 const listingConsistent = defineCheck({
   id: "listing.consistent-across-surfaces",
   title: "Every surface agrees on what is loaded",
-  must: "The loaded set MUST agree between /api/v1/models loaded_instances, /api/v0/models state and (on a loaded-only host) /v1/models, after the `:N` and `@quant` id rules.",
+  must: "The loaded set MUST agree between /api/v1/models loaded_instances, /api/v0/models state, the SDK (where asked) and (on a loaded-only host) /v1/models, after the `:N` and `@quant` id rules.",
   concern: "listing",
   required: true,
   mutates: false,
@@ -129,22 +129,24 @@ const listingConsistent = defineCheck({
     const { readings, classification: c, ids } = inputs;
     const v1 = readings["rest-v1"].view;
     const v0 = readings["rest-v0"].view;
+    const sdk = readings.sdk.view;
     const loaded: Record<string, readonly string[]> = {};
     const available: Record<string, readonly string[]> = {};
     const instances: Record<string, readonly string[]> = {};
     if (v1?.loaded) loaded["rest-v1 loaded_instances"] = v1.loaded;
     if (v0?.loaded) loaded["rest-v0 state"] = v0.loaded;
+    if (sdk?.loaded) loaded["sdk listLoaded"] = sdk.loaded;
     if (c.behaviour === "loaded-only") loaded["/v1/models"] = c.listed;
     if (v1?.available) available["rest-v1 models"] = v1.available;
     if (v0?.available) available["rest-v0 models"] = v0.available;
+    if (sdk?.available) available["sdk listDownloadedModels"] = sdk.available;
     if (c.behaviour === "all-available") available["/v1/models"] = c.listed;
     // Instance ids (`key:2`, custom identifiers) are compared exactly where two surfaces list instances.
-    if (v1?.instances && c.behaviour === "loaded-only") {
-      instances["rest-v1 loaded_instances"] = v1.instances.map((i) => i.id);
-      instances["/v1/models"] = ids;
-    }
+    if (v1?.instances && c.behaviour === "loaded-only") instances["rest-v1 loaded_instances"] = v1.instances.map((i) => i.id);
+    if (sdk?.instances && c.behaviour === "loaded-only") instances["sdk listLoaded"] = sdk.instances.map((i) => i.id);
+    if (Object.keys(instances).length > 0) instances["/v1/models"] = ids;
     const observed = { loaded, available, instances };
-    const evidence = [d.surfaces.openai.evidence, readings["rest-v1"].evidence, readings["rest-v0"].evidence];
+    const evidence = [d.surfaces.openai.evidence, ...readingEvidence(readings)];
     const comparable = [loaded, available, instances].filter((s) => Object.keys(s).length >= 2);
     if (comparable.length === 0) {
       return { status: "inconclusive", reason: "only one surface states the model state here; there is nothing to cross-check", observed, evidence, remedy: REMEDY.upgradeForState };

@@ -1,5 +1,5 @@
 /** @module state: some surface must state loaded vs available, or nobody (router included) can know it. */
-import { AUTHORITATIVE_ORDER, authoritativeView, stateReadings } from "../harness/model-state/authoritative.ts";
+import { AUTHORITATIVE_ORDER, authoritativeView, readingEvidence, stateReadings, stateSurfaceStates } from "../harness/model-state/authoritative.ts";
 import { defineCheck } from "../harness/types.ts";
 import { REMEDY } from "./remedies.ts";
 
@@ -7,23 +7,24 @@ export const stateChecks = [
   defineCheck({
     id: "state.authoritative-surface",
     title: "Loaded vs available is stated by the host",
-    must: "At least one surface (/api/v1/models loaded_instances or /api/v0/models state) MUST state which models are loaded.",
+    must: "At least one surface (/api/v1/models loaded_instances, /api/v0/models state, or the SDK websocket) MUST state which models are loaded.",
     concern: "state",
     required: true,
     mutates: false,
     needs: ["surfaces.discovered"],
     remedy: REMEDY.upgradeForState,
     async run(ctx) {
-      const { surfaces } = await ctx.discovery();
-      const readings = stateReadings(surfaces);
-      const evidence = AUTHORITATIVE_ORDER.map((s) => readings[s].evidence);
+      const discovery = await ctx.discovery();
+      const readings = stateReadings(discovery);
+      const evidence = readingEvidence(readings);
       const why = Object.fromEntries(AUTHORITATIVE_ORDER.map((s) => [s, readings[s].reason]));
       const view = authoritativeView(readings);
       if (view) {
         const observed = { source: view.source, available: view.available, loaded: view.loaded, instances: view.instances, notes: view.notes, surfaces: why };
         return { status: "passed", reason: `${view.source} states the loaded models (${view.loaded?.length ?? 0} loaded)`, observed, evidence };
       }
-      const states = AUTHORITATIVE_ORDER.map((s) => surfaces[s].state);
+      const stateOf = stateSurfaceStates(discovery);
+      const states = AUTHORITATIVE_ORDER.map((s) => stateOf[s]);
       const summary = AUTHORITATIVE_ORDER.map((s) => `${s}: ${readings[s].reason}`).join("; ");
       if (states.includes("unauthorized")) return { status: "inconclusive", reason: summary, observed: { surfaces: why }, evidence, remedy: REMEDY.token };
       if (states.includes("error")) return { status: "error", reason: summary, observed: { surfaces: why }, evidence };

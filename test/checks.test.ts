@@ -80,8 +80,8 @@ describe("health.greeting", () => {
 describe("surfaces.discovered", () => {
   it("reports surfaces and the implied version for each LM Studio generation", async () => {
     for (const [version, present, range] of [
-      ["0.3.5", ["openai"], "<0.3.6"],
-      ["0.3.20", ["openai", "rest-v0"], ">=0.3.6 <0.4.0"],
+      ["0.3.5", ["openai", "sdk"], "<0.3.6"],
+      ["0.3.20", ["openai", "rest-v0", "sdk"], ">=0.3.6 <0.4.0"],
       ["0.4.6", ["openai", "rest-v0", "rest-v1"], ">=0.4.0"],
     ] as const) {
       const cert = await certify((await mockHost("compliant", { version })).url);
@@ -89,6 +89,8 @@ describe("surfaces.discovered", () => {
       expect(record.status).toBe("passed");
       expect(record.observed).toMatchObject({ present, versionRange: range });
       expect(cert.host.surfaces).toEqual(present);
+      // Where the SDK answered, it states the exact version.
+      expect(cert.host.lmstudioVersion).toBe((present as readonly string[]).includes("sdk") ? version : null);
     }
   });
 
@@ -145,8 +147,8 @@ describe("schema checks", () => {
 });
 
 describe("state.authoritative-surface", () => {
-  it("fails on LM Studio < 0.3.6, which has no surface that states loaded vs available", async () => {
-    const mock = await mockHost("compliant", { version: "0.3.5" });
+  it("fails on LM Studio < 0.3.6 without the SDK websocket: no surface states loaded vs available", async () => {
+    const mock = await mockHost("compliant", { version: "0.3.5", sdk: false });
     const record = check(await certify(mock.url), "state.authoritative-surface");
     expect(record.status).toBe("failed");
     expect(record.remedy).toMatch(/0\.4\.0 adds \/api\/v1\/models/);
@@ -194,8 +196,8 @@ describe("listing.matches-standard", () => {
     expect([record.status, record.observed["behaviour"]]).toEqual(["inconclusive", "indeterminate"]);
   });
 
-  it("is inconclusive on 0.3.x with JIT off, where rest-v0 lists only loaded models and A is unknown", async () => {
-    const mock = await mockHost("mac-studio-1", { version: "0.3.20" });
+  it("is inconclusive on 0.3.x with JIT off and no SDK, where rest-v0 lists only loaded models and A is unknown", async () => {
+    const mock = await mockHost("mac-studio-1", { version: "0.3.20", sdk: false });
     const cert = await certify(mock.url);
     const record = check(cert, "listing.matches-standard");
     expect([record.status, record.observed["behaviour"]]).toEqual(["inconclusive", "indeterminate"]);
@@ -208,8 +210,8 @@ describe("listing.matches-standard", () => {
     expect([record.status, record.observed["behaviour"], record.observed["source"]]).toEqual(["failed", "all-available", "rest-v0"]);
   });
 
-  it("is inconclusive when no surface states the model state (0.3.5)", async () => {
-    const record = check(await certify((await mockHost("mac-studio-1", { version: "0.3.5" })).url), "listing.matches-standard");
+  it("is inconclusive when no surface states the model state (0.3.5 without the SDK)", async () => {
+    const record = check(await certify((await mockHost("mac-studio-1", { version: "0.3.5", sdk: false })).url), "listing.matches-standard");
     expect([record.status, record.observed["behaviour"]]).toEqual(["inconclusive", "unknown"]);
   });
 
@@ -253,8 +255,8 @@ describe("listing.consistent-across-surfaces", () => {
     expect(record.reason).toMatch(/^instances:/m);
   });
 
-  it("is inconclusive when only one surface states anything (0.3.5)", async () => {
-    const record = check(await certify((await mockHost("mac-studio-1", { version: "0.3.5" })).url), "listing.consistent-across-surfaces");
+  it("is inconclusive when only one surface states anything (0.3.5 without the SDK)", async () => {
+    const record = check(await certify((await mockHost("mac-studio-1", { version: "0.3.5", sdk: false })).url), "listing.consistent-across-surfaces");
     expect(record.status).toBe("inconclusive");
   });
 });

@@ -117,7 +117,7 @@ describe("models and memory", () => {
     expect(check(await certify(url, { standard: { models: { required: ["qwen2.5-0.5b-instruct"] } } }), "models.required-present").status).toBe("passed");
     const missing = check(await certify(url, { standard: { models: { required: ["qwen2.5-0.5b-instruct", "mistral-7b"] } } }), "models.required-present");
     expect([missing.status, missing.reason, missing.remedy]).toEqual(["failed", "missing: mistral-7b", "lms get mistral-7b"]);
-    const old = (await mockHost("mac-studio-1", { version: "0.3.20" })).url;
+    const old = (await mockHost("mac-studio-1", { version: "0.3.20", sdk: false })).url;
     expect(check(await certify(old, { standard: { models: { required: ALL_MODELS } } }), "models.required-present").status).toBe("inconclusive");
   });
 

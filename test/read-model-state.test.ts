@@ -26,8 +26,8 @@ describe("readModelState", () => {
     ]);
   });
 
-  it("uses rest-v0 on 0.3.x; with JIT off it says `available` is unknown rather than guessing", async () => {
-    const jitOff = await readModelState((await mockHost("mac-studio-1", { version: "0.3.20" })).url);
+  it("uses rest-v0 on 0.3.x; with JIT off and no SDK it says `available` is unknown rather than guessing", async () => {
+    const jitOff = await readModelState((await mockHost("mac-studio-1", { version: "0.3.20", sdk: false })).url);
     expect(jitOff).toMatchObject({ source: "rest-v0", loaded: LOADED, available: null });
     expect(jitOff.notes.join()).toMatch(/follows JIT/);
     const jitOn = await readModelState((await mockHost("mac-studio-2", { version: "0.3.20" })).url);
@@ -35,15 +35,15 @@ describe("readModelState", () => {
   });
 
   it("refuses to read /v1/models without a declared standard (it cannot know what the list means)", async () => {
-    const mock = await mockHost("mac-studio-2", { version: "0.3.5" });
+    const mock = await mockHost("mac-studio-2", { version: "0.3.5", sdk: false });
     await expect(readModelState(mock.url)).rejects.toThrow(ModelStateUnavailableError);
     await expect(readModelState(mock.url)).rejects.toThrow(/declare `standard`/);
   });
 
   it("falls back to /v1/models only with a declared standard, and reports what it cannot know", async () => {
-    const loadedOnly = await readModelState((await mockHost("mac-studio-1", { version: "0.3.5" })).url, { standard: "loaded-only" });
+    const loadedOnly = await readModelState((await mockHost("mac-studio-1", { version: "0.3.5", sdk: false })).url, { standard: "loaded-only" });
     expect(loadedOnly).toMatchObject({ source: "openai", loaded: LOADED, available: null });
-    const allAvailable = await readModelState((await mockHost("mac-studio-2", { version: "0.3.5" })).url, {
+    const allAvailable = await readModelState((await mockHost("mac-studio-2", { version: "0.3.5", sdk: false })).url, {
       standard: { listing: "all-available" },
     });
     expect(allAvailable).toMatchObject({ source: "openai", loaded: null, available: ALL });

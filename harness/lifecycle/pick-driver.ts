@@ -4,6 +4,7 @@ import { LmcertError } from "../errors.ts";
 import type { HttpClient } from "../http/client.ts";
 import type { ModelDriver } from "./driver.ts";
 import { RestV1Driver } from "./rest-v1-driver.ts";
+import { SdkDriver } from "./sdk-driver.ts";
 
 /** No API to load or unload with: mutating checks become `skipped`/`inconclusive` with this reason. */
 export class NoDriverError extends LmcertError {
@@ -17,6 +18,8 @@ export interface DriverChoiceInput {
   /** An HTTP client not tied to the run's abort signal: restore must still work after Ctrl-C. */
   readonly http: HttpClient;
   readonly loadTimeoutMs: number;
+  /** Deadline per SDK call other than a load. */
+  readonly sdkTimeoutMs: number;
 }
 
 export async function pickDriver(input: DriverChoiceInput): Promise<ModelDriver> {
@@ -24,7 +27,8 @@ export async function pickDriver(input: DriverChoiceInput): Promise<ModelDriver>
   if (discovery.surfaces["rest-v1"].state === "present") {
     return new RestV1Driver(input.http, discovery.baseUrl, input.loadTimeoutMs);
   }
+  if (discovery.sdk?.state === "present") return new SdkDriver(discovery.baseUrl, input.sdkTimeoutMs, input.loadTimeoutMs);
   throw new NoDriverError(
-    `no load/unload API on this host: /api/v1 is not served (${discovery.surfaces["rest-v1"].reason}) and no SDK connection was made`,
+    `no load/unload API on this host: /api/v1 is not served (${discovery.surfaces["rest-v1"].reason}) and the SDK websocket did not answer (${discovery.sdk?.reason ?? "not asked"})`,
   );
 }

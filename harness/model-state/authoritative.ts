@@ -1,7 +1,8 @@
-/** @module Picks the most authoritative state surface from readings: rest-v1, then rest-v0. Never guesses. */
+/** @module Picks the most authoritative state surface: rest-v1, then rest-v0 (completed by the SDK), then the SDK. */
 import type { Evidence } from "../../contracts/certificate.ts";
 import type { RestV0ModelList } from "../../contracts/lmstudio/rest-v0-models.ts";
 import type { RestV1ModelList } from "../../contracts/lmstudio/rest-v1-models.ts";
+import type { SdkReading } from "../sdk/sdk-reading.ts";
 import { formatIssues, validateContract } from "../schema-validator.ts";
 import type { HttpSurface, SurfaceReading } from "../surfaces.ts";
 import { viewFromRestV0, viewFromRestV1, type ModelStateView } from "./views.ts";
@@ -10,7 +11,8 @@ export interface StateReading {
   readonly view: ModelStateView | null;
   /** Why this surface gave no view (absent, unauthorized, invalid payload, …). */
   readonly reason: string;
-  readonly evidence: Evidence;
+  /** Null when the surface was not asked at all. */
+  readonly evidence: Evidence | null;
 }
 
 /** Validates the payload first: a view is only built from a payload that satisfies its contract. */
@@ -29,23 +31,54 @@ export function stateFromReading(surface: "rest-v1" | "rest-v0", reading: Surfac
   return { view, reason: `${reading.path} states loaded vs available`, evidence };
 }
 
-export const AUTHORITATIVE_ORDER = ["rest-v1", "rest-v0"] as const;
+export const AUTHORITATIVE_ORDER = ["rest-v1", "rest-v0", "sdk"] as const;
+export type StateSurface = (typeof AUTHORITATIVE_ORDER)[number];
 
-/** Every authoritative surface's view, in order of authority. */
-export function stateReadings(
-  surfaces: Readonly<Record<HttpSurface, SurfaceReading>>,
-): Record<(typeof AUTHORITATIVE_ORDER)[number], StateReading> {
+export interface StateSources {
+  readonly surfaces: Readonly<Record<HttpSurface, SurfaceReading>>;
+  readonly sdk: SdkReading | null;
+}
+
+function sdkState(sdk: SdkReading | null): StateReading {
+  if (!sdk) return { view: null, reason: "not asked (/api/v1 answers, or the host is not LM Studio)", evidence: null };
+  return { view: sdk.view, reason: sdk.reason, evidence: sdk.evidence };
+}
+
+/** Every state surface's view, in order of authority. */
+export function stateReadings(sources: StateSources): Record<StateSurface, StateReading> {
   return {
-    "rest-v1": stateFromReading("rest-v1", surfaces["rest-v1"]),
-    "rest-v0": stateFromReading("rest-v0", surfaces["rest-v0"]),
+    "rest-v1": stateFromReading("rest-v1", sources.surfaces["rest-v1"]),
+    "rest-v0": stateFromReading("rest-v0", sources.surfaces["rest-v0"]),
+    sdk: sdkState(sources.sdk),
   };
 }
 
-/** The first surface that yields a view, or null. */
-export function authoritativeView(readings: ReturnType<typeof stateReadings>): ModelStateView | null {
-  for (const surface of AUTHORITATIVE_ORDER) {
-    const view = readings[surface].view;
-    if (view) return view;
+/**
+ * The first surface that yields a view. rest-v0 follows JIT and cannot state "available" with JIT off; where the
+ * SDK answered, its download list completes that view instead of leaving it unknown.
+ */
+export function authoritativeView(readings: Record<StateSurface, StateReading>): ModelStateView | null {
+  const v1 = readings["rest-v1"].view;
+  if (v1) return v1;
+  const v0 = readings["rest-v0"].view;
+  const sdk = readings.sdk.view;
+  if (v0) {
+    if (v0.available !== null || !sdk?.available) return v0;
+    return { ...v0, available: sdk.available, notes: [...v0.notes, "available models come from the SDK's listDownloadedModels"] };
   }
-  return null;
+  return sdk;
+}
+
+/** The evidence of every surface that was asked. */
+export function readingEvidence(readings: Record<StateSurface, StateReading>): Evidence[] {
+  return AUTHORITATIVE_ORDER.flatMap((s) => (readings[s].evidence ? [readings[s].evidence] : []));
+}
+
+/** How each state surface fared, uniformly: the HTTP surfaces' states, and the SDK's (absent when not asked). */
+export function stateSurfaceStates(sources: StateSources): Record<StateSurface, "present" | "absent" | "unauthorized" | "error"> {
+  return {
+    "rest-v1": sources.surfaces["rest-v1"].state,
+    "rest-v0": sources.surfaces["rest-v0"].state,
+    sdk: sources.sdk?.state ?? "absent",
+  };
 }

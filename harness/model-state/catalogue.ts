@@ -11,7 +11,7 @@ export interface CatalogueEntry {
   readonly loaded: boolean;
 }
 
-/** From rest-v1 (complete, with sizes), else rest-v0 when it lists unloaded models too; otherwise null. */
+/** From rest-v1 (complete, with sizes), else the SDK (same), else rest-v0 when it lists unloaded models too. */
 export function catalogueFrom(discovery: Discovery): CatalogueEntry[] | null {
   const v1 = discovery.surfaces["rest-v1"];
   const parsedV1 = v1.state === "present" ? RestV1ModelList.safeParse(v1.json) : null;
@@ -22,6 +22,11 @@ export function catalogueFrom(discovery: Discovery): CatalogueEntry[] | null {
       sizeBytes: m.size_bytes,
       loaded: m.loaded_instances.length > 0,
     }));
+  }
+  const sdk = discovery.sdk;
+  if (sdk?.state === "present" && sdk.catalogue && sdk.view) {
+    const loaded = new Set(sdk.view.loaded ?? []);
+    return sdk.catalogue.map((m) => ({ key: m.key, type: m.type, sizeBytes: m.sizeBytes, loaded: loaded.has(m.key) }));
   }
   const v0 = discovery.surfaces["rest-v0"];
   const parsedV0 = v0.state === "present" ? RestV0ModelList.safeParse(v0.json) : null;

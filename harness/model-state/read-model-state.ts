@@ -4,7 +4,8 @@ import { OpenAiModelList } from "../../contracts/lmstudio/openai-models.ts";
 import { LmcertError } from "../errors.ts";
 import { HttpClient } from "../http/client.ts";
 import { SURFACE_PATHS, readSurface } from "../surfaces.ts";
-import { stateFromReading } from "./authoritative.ts";
+import { readSdkSurface } from "../sdk/sdk-reading.ts";
+import { authoritativeView, stateFromReading } from "./authoritative.ts";
 import { modelKeyFor, sortedUnique } from "./ids.ts";
 import type { ModelInstance, ModelStateView, StateSource } from "./views.ts";
 
@@ -28,7 +29,7 @@ export interface ModelState {
   readonly loaded: readonly string[] | null;
   /** Loaded instances: the ids to pass as `model`, e.g. `qwen2.5-7b-instruct:2`. */
   readonly instances: readonly ModelInstance[] | null;
-  /** Which surface answered: rest-v1 (0.4+), rest-v0 (0.3.6+) or openai (only with a declared standard). */
+  /** Which surface answered: rest-v1 (0.4+), rest-v0 (0.3.6+; completed by the SDK where it can), sdk, or openai (only with a declared standard). */
   readonly source: StateSource;
   readonly notes: readonly string[];
 }
@@ -52,14 +53,29 @@ export async function readModelState(baseUrl: string, options: ReadModelStateOpt
   const http = new HttpClient({ token: options.token, signal: options.signal, timeoutMs: options.timeoutMs ?? 5_000 });
   const attempts: string[] = [];
   try {
+    let v0: ModelStateView | null = null;
     for (const surface of ["rest-v1", "rest-v0"] as const) {
       const reading = await readSurface(http, baseUrl, SURFACE_PATHS[surface]);
       if (reading.state === "unauthorized" || reading.state === "error") {
         throw new ModelStateUnavailableError(baseUrl, [...attempts, reading.reason]);
       }
       const { view, reason } = stateFromReading(surface, reading);
+      if (view && surface === "rest-v1") return toModelState(view);
+      if (view) v0 = view;
+      else attempts.push(reason);
+    }
+    // 0.3.x: the SDK websocket knows what is downloaded even where /api/v0 (JIT off) lists only loaded models.
+    if (!v0 || v0.available === null) {
+      const sdk = await readSdkSurface(baseUrl, options.timeoutMs ?? 5_000);
+      const view = authoritativeView({
+        "rest-v1": { view: null, reason: "", evidence: null },
+        "rest-v0": { view: v0, reason: "", evidence: null },
+        sdk: { view: sdk.view, reason: sdk.reason, evidence: sdk.evidence },
+      });
       if (view) return toModelState(view);
-      attempts.push(reason);
+      attempts.push(sdk.reason);
+    } else {
+      return toModelState(v0);
     }
     const listing = typeof options.standard === "string" ? options.standard : options.standard?.listing;
     if (!listing) {

@@ -1,9 +1,10 @@
 /** @module Turns each surface's payload into one shape: available keys, loaded keys, loaded instances. */
 import type { RestV0ModelList } from "../../contracts/lmstudio/rest-v0-models.ts";
 import type { RestV1ModelList } from "../../contracts/lmstudio/rest-v1-models.ts";
+import type { SnapshotInstance } from "../../contracts/journal.ts";
 import { modelKeyFor, sortedUnique } from "./ids.ts";
 
-export type StateSource = "rest-v1" | "rest-v0" | "openai";
+export type StateSource = "rest-v1" | "rest-v0" | "sdk" | "openai";
 
 export interface ModelInstance {
   /** What a client passes as `model` to reach this instance, e.g. `qwen2.5-7b-instruct:2`. */
@@ -56,4 +57,16 @@ export function viewFromRestV0(list: RestV0ModelList): ModelStateView {
 
 export function instanceMap(view: ModelStateView | null): Map<string, string> {
   return new Map((view?.instances ?? []).map((i) => [i.id, i.model]));
+}
+
+/** The SDK's system.listDownloadedModels and listLoaded: complete on every version that serves the websocket. */
+export function viewFromSdk(downloaded: readonly { key: string }[], loaded: readonly SnapshotInstance[]): ModelStateView {
+  const instances = loaded.map((i) => ({ id: i.id, model: i.model }));
+  return {
+    source: "sdk",
+    available: sortedUnique(downloaded.map((m) => m.key)),
+    loaded: sortedUnique(instances.map((i) => i.model)),
+    instances,
+    notes: [],
+  };
 }

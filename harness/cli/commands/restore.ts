@@ -30,7 +30,9 @@ export async function restoreCommand(argv: readonly string[], io: CommandIo): Pr
   const token = tokenFromEnv(flags.tokenEnv ?? journal.tokenEnv ?? undefined);
   const http = new HttpClient({ token, timeoutMs: flags.timeoutMs });
   try {
-    const driver = await pickDriver({ discovery: await discover(http, journal.host.url), http, loadTimeoutMs: flags.timeoutMs });
+    const discovery = await discover(http, journal.host.url, { sdkTimeoutMs: 10_000 });
+    const driver = await pickDriver({ discovery, http, loadTimeoutMs: flags.timeoutMs, sdkTimeoutMs: 10_000 });
+    if (driver.name !== journal.driver) io.stderr.write(`note: the journal used ${journal.driver}; restoring with ${driver.name}\n`);
     const outcome = await restoreSnapshot(driver, journal.snapshot);
     await driver.close();
     reopenJournal(flags.journal, journal).close(outcome.ok ? "restored" : "failed");

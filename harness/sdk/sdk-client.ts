@@ -1,0 +1,113 @@
+/**
+ * @module A thin, deadline-bound wrapper over @lmstudio/sdk. The SDK waits forever on a reply it cannot parse, so
+ * every call here races a deadline; after a timeout the client is disposed and every later call fails fast.
+ */
+import { LMStudioClient } from "@lmstudio/sdk";
+import type { SnapshotInstance } from "../../contracts/journal.ts";
+import { LmcertError } from "../errors.ts";
+
+export interface SdkModel {
+  readonly key: string;
+  readonly type: "llm" | "embedding";
+  readonly sizeBytes: number;
+}
+
+export class SdkError extends LmcertError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("LMCERT_SDK", message, options);
+  }
+}
+
+/** The SDK logs through this; lmcert reports through outcomes instead, so it stays quiet. */
+const SILENT = { info() {}, warn() {}, error() {}, debug() {} };
+
+/** `http://host:1234` → `ws://host:1234`: LM Studio serves the SDK websocket on the HTTP port. */
+export function sdkBaseUrl(httpBaseUrl: string): string {
+  const url = new URL(httpBaseUrl);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.origin.replace(/^http/, "ws");
+}
+
+export class SdkClient {
+  readonly url: string;
+  readonly #client: LMStudioClient;
+  readonly #timeoutMs: number;
+  #broken: string | null = null;
+
+  constructor(httpBaseUrl: string, timeoutMs: number) {
+    this.url = sdkBaseUrl(httpBaseUrl);
+    this.#timeoutMs = timeoutMs;
+    // Always an explicit baseUrl: without it the SDK goes looking for a local LM Studio on other ports.
+    this.#client = new LMStudioClient({ baseUrl: this.url, logger: SILENT });
+  }
+
+  version(): Promise<{ version: string; build: number }> {
+    return this.#call("system.version", () => this.#client.system.getLMStudioVersion());
+  }
+
+  async downloaded(): Promise<SdkModel[]> {
+    const models = await this.#call("system.listDownloadedModels", () => this.#client.system.listDownloadedModels());
+    return models.map((m) => ({ key: m.modelKey, type: m.type === "embedding" ? "embedding" : "llm", sizeBytes: m.sizeBytes }));
+  }
+
+  /** Every loaded instance (LLMs and embedding models), with its context length for a faithful reload. */
+  async loaded(): Promise<SnapshotInstance[]> {
+    const handles = [
+      ...(await this.#call("llm.listLoaded", () => this.#client.llm.listLoaded())),
+      ...(await this.#call("embedding.listLoaded", () => this.#client.embedding.listLoaded())),
+    ];
+    return Promise.all(
+      handles.map(async (h) => {
+        const info: { contextLength?: number } | undefined = await this.#call("getModelInfo", (): Promise<{ contextLength?: number } | undefined> => h.getModelInfo()).catch(() => undefined);
+        const contextLength = info?.contextLength ?? null;
+        return { id: h.identifier, model: h.modelKey, contextLength };
+      }),
+    );
+  }
+
+  async load(model: string, type: "llm" | "embedding", options: { contextLength?: number | null; identifier?: string; timeoutMs: number }): Promise<string> {
+    const config = options.contextLength ? { contextLength: options.contextLength } : {};
+    const opts = { verbose: false as const, config, ...(options.identifier ? { identifier: options.identifier } : {}) };
+    const handle: { identifier: string } = await this.#call(
+      `${type}.loadModel ${model}`,
+      (): Promise<{ identifier: string }> => (type === "llm" ? this.#client.llm.load(model, opts) : this.#client.embedding.load(model, opts)),
+      options.timeoutMs,
+    );
+    return handle.identifier;
+  }
+
+  async unload(instanceId: string, type: "llm" | "embedding"): Promise<void> {
+    await this.#call(`${type}.unloadModel ${instanceId}`, () =>
+      type === "llm" ? this.#client.llm.unload(instanceId) : this.#client.embedding.unload(instanceId),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#client[Symbol.asyncDispose]().catch(() => undefined);
+  }
+
+  async #call<T>(what: string, run: () => Promise<T>, timeoutMs = this.#timeoutMs): Promise<T> {
+    if (this.#broken) throw new SdkError(`SDK ${what}: not attempted, the connection already failed (${this.#broken})`);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SdkError(`SDK ${what}: no valid answer within ${timeoutMs} ms (${this.url})`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([run(), deadline]);
+    } catch (error) {
+      const message = error instanceof SdkError ? error.message : `SDK ${what} failed: ${firstLine(error)}`;
+      if (error instanceof SdkError) {
+        this.#broken = message;
+        void this.close();
+      }
+      throw error instanceof SdkError ? error : new SdkError(message, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n").map((l) => l.trim()).find(Boolean) ?? "unknown error";
+}

@@ -1,0 +1,50 @@
+/** @module The `sdk` surface: LM Studio's websocket API as a state source (version, downloads, loaded instances). */
+import type { Evidence } from "../../contracts/certificate.ts";
+import { describeError } from "../errors.ts";
+import { makeEvidence } from "../http/evidence.ts";
+import { viewFromSdk, type ModelStateView } from "../model-state/views.ts";
+import { SdkClient, type SdkModel } from "./sdk-client.ts";
+
+export interface SdkReading {
+  /** present: answered version, downloads and loaded; absent: no SDK websocket here; error: it hung or broke. */
+  readonly state: "present" | "absent" | "error";
+  readonly reason: string;
+  readonly version: string | null;
+  readonly view: ModelStateView | null;
+  readonly catalogue: readonly SdkModel[] | null;
+  readonly evidence: Evidence;
+}
+
+export async function readSdkSurface(httpBaseUrl: string, timeoutMs: number): Promise<SdkReading> {
+  const started = performance.now();
+  const client = new SdkClient(httpBaseUrl, timeoutMs);
+  const evidence = (body: string | null, error: string | null): Evidence =>
+    makeEvidence({ method: "WS", url: `${client.url}/system`, bodyExcerpt: body, error, durationMs: Math.round(performance.now() - started) });
+  try {
+    const { version } = await client.version();
+    const catalogue = await client.downloaded();
+    const loaded = await client.loaded();
+    const summary = `version ${version}; ${catalogue.length} downloaded; loaded [${loaded.map((i) => i.id).join(", ")}]`;
+    return {
+      state: "present",
+      reason: `the SDK websocket answered: ${summary}`,
+      version,
+      view: viewFromSdk(catalogue, loaded),
+      catalogue,
+      evidence: evidence(summary, null),
+    };
+  } catch (error) {
+    const message = describeError(error);
+    const hung = /no valid answer within/.test(message);
+    return {
+      state: hung ? "error" : "absent",
+      reason: hung ? message : `no SDK websocket answered at ${client.url}: ${message}`,
+      version: null,
+      view: null,
+      catalogue: null,
+      evidence: evidence(null, message),
+    };
+  } finally {
+    await client.close();
+  }
+}
