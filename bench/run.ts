@@ -33,8 +33,15 @@ try {
   );
   const cases = [
     await time("readModelState()", () => readModelState(mock.url)),
+    // Loopback only (127.0.0.2 stands in for the LAN address) and no browser: this measures lmcert, not Chromium.
     await time("certify (all checks)", () =>
-      certifyHost({ host: { name: "bench", url: mock.url }, standard: DEFAULT_STANDARD, checks }),
+      certifyHost({
+        host: { name: "bench", url: mock.url },
+        standard: DEFAULT_STANDARD,
+        checks,
+        probeAddresses: ["127.0.0.2"],
+        chromium: { path: null, reason: "bench" },
+      }),
     ),
   ];
   console.log(`rounds per case: ${ROUNDS} (median)`);
@@ -44,4 +51,33 @@ try {
   }
 } finally {
   await mock.close();
+}
+
+/**
+ * Polling overhead: lifecycle.load's time to "every surface agrees" against the mock's own load latency.
+ * The ratio is how much waiting lmcert adds on top of what the host itself takes.
+ */
+const LOAD_LATENCY_MS = 200;
+const slow = await startMock(preset("mac-studio-1", { loadLatencyMs: LOAD_LATENCY_MS, dedupeLoads: true }));
+try {
+  const samples: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const cert = await certifyHost({
+      host: { name: "bench", url: slow.url },
+      standard: DEFAULT_STANDARD,
+      checks,
+      allowMutations: true,
+      probeAddresses: ["127.0.0.2"],
+      only: ["health.greeting", "surfaces.discovered", "listing.matches-standard", "lifecycle.load", "lifecycle.unload"],
+      chromium: { path: null, reason: "bench" },
+    });
+    const converged = cert.checks.find((c) => c.id === "lifecycle.load")?.observed["convergedAfterMs"];
+    if (typeof converged === "number") samples.push(converged);
+  }
+  samples.sort((a, b) => a - b);
+  const median = samples[Math.floor(samples.length / 2)] ?? NaN;
+  console.log(`\nlifecycle.load: mock load latency ${LOAD_LATENCY_MS} ms, load-to-agreement median ${median} ms over ${samples.length} runs`);
+  console.log(`${"polling overhead".padEnd(28)} ${(median - LOAD_LATENCY_MS).toFixed(0).padStart(8)} ms   ${(median / LOAD_LATENCY_MS).toFixed(2)}x the host's own latency`);
+} finally {
+  await slow.close();
 }
