@@ -21,6 +21,7 @@ export const CertifyFlags = z.strictObject({
   browser: z.boolean().default(true),
   allowMutations: z.boolean().default(false),
   lifecycleModel: z.string().min(1).optional(),
+  signKey: z.string().min(1).optional(),
 });
 export type CertifyFlags = z.infer<typeof CertifyFlags>;
 
@@ -40,3 +41,32 @@ export const RestoreFlags = z.strictObject({
   timeoutMs: z.coerce.number().int().positive().default(120_000),
 });
 export type RestoreFlags = z.infer<typeof RestoreFlags>;
+
+export const FleetFlags = z.strictObject({
+  inventory: z.string().min(1),
+  standard: z.string().min(1).optional(),
+  concurrency: z.coerce.number().int().min(1).max(64).default(4),
+  out: z.string().min(1).default("lmcert-out"),
+  json: z.boolean().default(false),
+  timeoutMs: z.coerce.number().int().positive().default(5000),
+  hostTimeoutMs: z.coerce.number().int().positive().default(300_000),
+  allowMutations: z.boolean().default(false),
+  signKey: z.string().min(1).optional(),
+  probeAddress: z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" })).default([]),
+  chromium: z.string().min(1).optional(),
+  browser: z.boolean().default(true),
+});
+export type FleetFlags = z.infer<typeof FleetFlags>;
+
+export const VerifyFlags = z.strictObject({
+  certificate: z.string().min(1),
+  key: z.string().min(1).optional(),
+  strict: z.boolean().default(false),
+  json: z.boolean().default(false),
+});
+
+export const KeygenFlags = z.strictObject({
+  outDir: z.string().min(1).default("."),
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, "use letters, digits, '.', '_' or '-'").default("lmcert-signing"),
+  force: z.boolean().default(false),
+});

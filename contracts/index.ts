@@ -1,6 +1,7 @@
 /** @module Every published contract, by the id its JSON Schema file is named after. */
 import type { z } from "zod";
 import { Certificate } from "./certificate.ts";
+import { FleetSummary } from "./fleet-summary.ts";
 import { Inventory } from "./inventory.ts";
 import { RestoreJournal } from "./journal.ts";
 import { OpenAiError, RestV1Error, UnknownEndpointError } from "./lmstudio/errors.ts";
@@ -36,6 +37,7 @@ export const contracts = {
   "lmcert.Inventory": { schema: Inventory, io: "input" },
   "lmcert.Certificate": { schema: Certificate, io: "output" },
   "lmcert.RestoreJournal": { schema: RestoreJournal, io: "output" },
+  "lmcert.FleetSummary": { schema: FleetSummary, io: "output" },
 } as const satisfies Record<string, { schema: z.ZodType; io: "input" | "output" }>;
 
 export type ContractId = keyof typeof contracts;

@@ -6,6 +6,10 @@ import { CHECKS_HELP, checksCommand } from "./commands/checks.ts";
 import { DEMO_HELP, demoCommand } from "./commands/demo.ts";
 import { MOCK_HELP, mockCommand } from "./commands/mock.ts";
 import { RESTORE_HELP, restoreCommand } from "./commands/restore.ts";
+import { FLEET_HELP, fleetCommand } from "./commands/fleet.ts";
+import { DIFF_HELP, diffCommand } from "./commands/diff.ts";
+import { KEYGEN_HELP, keygenCommand } from "./commands/keygen.ts";
+import { VERIFY_HELP, verifyCommand } from "./commands/verify.ts";
 import type { CommandIo } from "./io.ts";
 
 export const MAIN_HELP = `lmcert ${HARNESS_VERSION}: certify LM Studio servers against your team's standard
@@ -14,6 +18,10 @@ Usage: lmcert <command> [options]
 
 Commands:
   certify <url>   certify one host and write its certificate
+  fleet <inv>     certify every host in an inventory; roll-up, JUnit, Markdown, HTML, Prometheus
+  verify <cert>   check a certificate's digest, signature and expiry
+  diff <a> <b>    after an upgrade: what changed between two certificates or fleet summaries
+  keygen          make an ed25519 key pair for --sign-key
   checks          list every check (id, required, mutates, MUST)
   demo            mock Mac Studio 1 + 2, certify both, explain the difference (what \`npm start\` runs)
   mock            run a mock LM Studio (--preset mac-studio-1 | mac-studio-2 | compliant)
@@ -33,6 +41,10 @@ const COMMANDS: Record<string, Command> = {
   demo: { run: demoCommand, help: DEMO_HELP },
   mock: { run: mockCommand, help: MOCK_HELP },
   restore: { run: restoreCommand, help: RESTORE_HELP },
+  fleet: { run: fleetCommand, help: FLEET_HELP },
+  keygen: { run: keygenCommand, help: KEYGEN_HELP },
+  verify: { run: verifyCommand, help: VERIFY_HELP },
+  diff: { run: diffCommand, help: DIFF_HELP },
 };
 
 export async function main(argv: readonly string[], ioOverride?: Partial<CommandIo>): Promise<number> {

@@ -3,7 +3,7 @@ import { CertifyFlags } from "../../../contracts/cli.ts";
 import { checks } from "../../../suites/index.ts";
 import { BROWSER_DISABLED, findChromium } from "../../browser/find-chromium.ts";
 import { join } from "node:path";
-import type { Certificate } from "../../../contracts/certificate.ts";
+import { Certificate as CertificateSchema, type Certificate } from "../../../contracts/certificate.ts";
 import { hostSlug, writeCertificate } from "../../certificate.ts";
 import { defaultLmStudioHome } from "../../local/lmstudio-settings.ts";
 import { certifyHost, defaultHostName } from "../../certify-host.ts";
@@ -13,9 +13,12 @@ import { loadStandard } from "../../standard-file.ts";
 import { exitCodeFor } from "../../verdict.ts";
 import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { tokenFromEnv } from "../token.ts";
+import { readUserFile, readUserJson } from "../read-text-file.ts";
+import { signCertificate } from "../../signing.ts";
 import type { CommandIo } from "../io.ts";
 
 export const CERTIFY_HELP = `Usage: lmcert certify <url> [options]
+       lmcert certify [<url>] --rerun-failed <certificate.json> [options]
 
 Certify one LM Studio host against a standard and write its certificate.
 
@@ -27,10 +30,13 @@ Options:
   --name <name>         host name in the certificate (default: host_port from the URL)
   --timeout <ms>        per-request timeout (default 5000)
   --only <ids>          run only these check ids (comma-separated; see \`lmcert checks\`)
+  --rerun-failed <cert> run exactly the checks that did not pass in that certificate (plus the checks they
+                        need), against its host unless <url> is given
   --skip <ids>          skip these check ids (recorded in the certificate; required ones leave it incomplete)
   --allow-mutations     run the checks that load and unload models (lifecycle.*, memory.over-budget-refused,
                         the listing tie-breaker). lmcert snapshots the loaded models first, journals every
                         change, and puts the host back afterwards, also on failure and Ctrl-C
+  --sign-key <file>     sign the certificate with this ed25519 private key (see \`lmcert keygen\`)
   --lifecycle-model <m> the model lifecycle checks load (default: the standard's lifecycle.model, else the
                         smallest downloaded LLM that is not loaded)
   --local               lmcert runs on the server itself: also read the listening socket and LM Studio's
@@ -62,17 +68,22 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     chromium: { type: "string" },
     "no-browser": { type: "boolean" },
     "lifecycle-model": { type: "string" },
+    "sign-key": { type: "string" },
+    "rerun-failed": { type: "string" },
   });
-  if (positionals.length !== 1) throw new UsageError(`lmcert certify: expected exactly one <url>, got ${positionals.length}\n\n${CERTIFY_HELP}`);
+  const previous = values["rerun-failed"] ? readPreviousCertificate(values["rerun-failed"]) : null;
+  if (previous && values.only) throw new UsageError("lmcert certify: --rerun-failed and --only cannot be combined");
+  const url = positionals[0] ?? previous?.host.url;
+  if (positionals.length > 1 || url === undefined) throw new UsageError(`lmcert certify: expected exactly one <url>, got ${positionals.length}\n\n${CERTIFY_HELP}`);
   const flags = validateFlags("certify", CertifyFlags, {
-    url: positionals[0],
+    url,
     standard: values.standard,
     json: values.json ?? false,
     out: values.out,
     tokenEnv: values["token-env"],
-    name: values.name,
+    name: values.name ?? previous?.host.name,
     timeoutMs: values.timeout,
-    only: splitList(values.only),
+    only: previous ? checksToRerun(previous) : splitList(values.only),
     skip: splitList(values.skip),
     local: values.local ?? false,
     lmstudioHome: values["lmstudio-home"],
@@ -81,6 +92,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     browser: !(values["no-browser"] ?? false),
     allowMutations: values["allow-mutations"] ?? false,
     lifecycleModel: values["lifecycle-model"],
+    signKey: values["sign-key"],
   });
   if (flags.lmstudioHome && !flags.local) throw new UsageError("lmcert certify: --lmstudio-home only makes sense with --local");
   const known = new Set(checks.map((c) => c.id));
@@ -88,8 +100,9 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   if (unknown.length > 0) throw new UsageError(`lmcert certify: unknown check id(s): ${unknown.join(", ")} (see \`lmcert checks\`)`);
   const standard = loadStandard(flags.standard);
   const token = tokenFromEnv(flags.tokenEnv);
+  const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
   const hostName = flags.name ?? defaultHostName(flags.url);
-  const certificate = await certifyHost({
+  const unsigned = await certifyHost({
     host: { name: hostName, url: flags.url },
     standard,
     checks,
@@ -108,6 +121,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     reporters: [new ConsoleReporter(io.stderr)],
     signal: io.signal,
   });
+  const certificate = signKeyPem ? signCertificate(unsigned, signKeyPem) : unsigned;
   if (flags.out) {
     const written = writeCertificate(flags.out, certificate);
     io.stderr.write(`  certificate: ${written.path}\n`);
@@ -129,4 +143,23 @@ function finalExitCode(certificate: Certificate, io: CommandIo): number {
     return 2;
   }
   return exitCodeFor(certificate.verdict);
+}
+
+function readPreviousCertificate(path: string): Certificate {
+  const parsed = CertificateSchema.safeParse(readUserJson(path, "certificate"));
+  if (!parsed.success) throw new UsageError(`--rerun-failed: ${path} is not an lmcert certificate (${parsed.error.issues[0]?.message ?? ""})`);
+  return parsed.data;
+}
+
+/** The checks that did not pass, plus every check they need (transitively), so they can run at all. */
+function checksToRerun(previous: Certificate): string[] {
+  const wanted = new Set(previous.checks.filter((c) => c.status !== "passed").map((c) => c.id));
+  if (wanted.size === 0) throw new UsageError("--rerun-failed: every check in that certificate passed; nothing to rerun");
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const check of checks.filter((c) => wanted.has(c.id))) {
+      for (const need of check.needs ?? []) if (!wanted.has(need)) grew = wanted.add(need) !== null;
+    }
+  }
+  return checks.map((c) => c.id).filter((id) => wanted.has(id));
 }

@@ -1,0 +1,41 @@
+/** @module The fleet roll-up: one line per host plus the cross-host consistency finding. */
+import { z } from "zod";
+import { CheckStatus, Verdict } from "./certificate.ts";
+
+export const FLEET_SUMMARY_SCHEMA_ID = "https://lmcert.dev/schemas/fleet-summary/v1";
+
+export const HostSummary = z.strictObject({
+  name: z.string(),
+  url: z.string(),
+  verdict: Verdict,
+  lmstudioVersion: z.string().nullable(),
+  /** listing.matches-standard's observed behaviour: loaded-only, all-available, indeterminate, … */
+  listingBehaviour: z.string().nullable(),
+  checks: z.record(z.string(), CheckStatus),
+  modelsLoaded: z.number().int().nullable(),
+  modelsAvailable: z.number().int().nullable(),
+  /** Per schema check: payload fields the contract does not know. */
+  drift: z.record(z.string(), z.array(z.string())),
+  validUntil: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+  certificate: z.string().nullable(),
+});
+export type HostSummary = z.infer<typeof HostSummary>;
+
+export const FleetSummary = z
+  .strictObject({
+    $schema: z.literal(FLEET_SUMMARY_SCHEMA_ID),
+    generatedAt: z.iso.datetime(),
+    inventory: z.string(),
+    standard: z.strictObject({ name: z.string(), version: z.number().int(), sha256: z.string() }),
+    counts: z.strictObject({ hosts: z.number().int(), certified: z.number().int(), notCertified: z.number().int(), incomplete: z.number().int() }),
+    hosts: z.array(HostSummary),
+    consistency: z.strictObject({
+      consistent: z.boolean(),
+      findings: z.array(z.string()),
+      /** Host names by listing behaviour. */
+      listing: z.record(z.string(), z.array(z.string())),
+    }),
+  })
+  .meta({ id: "lmcert.FleetSummary", title: "lmcert fleet summary" });
+export type FleetSummary = z.infer<typeof FleetSummary>;

@@ -1,0 +1,93 @@
+/** @module `lmcert fleet <inventory.yaml>`: every host, concurrently, with a roll-up and every report format. */
+import { FleetFlags } from "../../../contracts/cli.ts";
+import { checks } from "../../../suites/index.ts";
+import { BROWSER_DISABLED, findChromium } from "../../browser/find-chromium.ts";
+import { UsageError } from "../../errors.ts";
+import { loadInventory } from "../../fleet/inventory-file.ts";
+import { runFleet } from "../../fleet/run-fleet.ts";
+import { FleetProgressReporter } from "../../reporters/fleet-progress.ts";
+import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
+import { readUserFile } from "../read-text-file.ts";
+import type { CommandIo } from "../io.ts";
+
+export const FLEET_HELP = `Usage: lmcert fleet <inventory.yaml> [options]
+
+Certify every server in an inventory (schema: contracts/json/lmcert.Inventory.schema.json), concurrently, each
+with its own deadline, and roll up: per-host verdicts and the fleet consistency finding (e.g. one host lists
+loaded-only, another all-available).
+
+Writes to --out (default ./lmcert-out):
+  <host>/<timestamp>.json, <host>/latest.json   per-host certificates
+  fleet-summary.json                            the roll-up (lmcert diff reads it)
+  lmcert.junit.xml, lmcert.md, lmcert.html      JUnit for CI, a Markdown checklist, the HTML fleet page
+  lmcert.prom                                   Prometheus textfile for node_exporter
+
+Options:
+  --standard <file>      overrides the inventory's standard
+  --concurrency <n>      hosts certified at once (default 4)
+  --out <dir>            output folder (default ./lmcert-out)
+  --json                 print the fleet summary JSON on stdout
+  --timeout <ms>         per request (default 5000)
+  --host-timeout <ms>    per host, so one dead or slow host cannot stall the run (default 300000)
+  --allow-mutations      run the load/unload checks on every host (each host is restored)
+  --sign-key <file>      sign every certificate with this ed25519 private key (see \`lmcert keygen\`)
+  --probe-address <ip>   as for certify (repeatable)
+  --chromium <path>, --no-browser   as for certify
+
+Exit codes: 0 every host certified, 1 any host not certified, 2 bad inventory/usage or a failed restore.`;
+
+export async function fleetCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs("fleet", argv, {
+    standard: { type: "string" },
+    concurrency: { type: "string" },
+    out: { type: "string" },
+    json: { type: "boolean" },
+    timeout: { type: "string" },
+    "host-timeout": { type: "string" },
+    "allow-mutations": { type: "boolean" },
+    "sign-key": { type: "string" },
+    "probe-address": { type: "string", multiple: true },
+    chromium: { type: "string" },
+    "no-browser": { type: "boolean" },
+  });
+  if (positionals.length !== 1) throw new UsageError(`lmcert fleet: expected exactly one <inventory.yaml>\n\n${FLEET_HELP}`);
+  const flags = validateFlags("fleet", FleetFlags, {
+    inventory: positionals[0],
+    standard: values.standard,
+    concurrency: values.concurrency,
+    out: values.out,
+    json: values.json ?? false,
+    timeoutMs: values.timeout,
+    hostTimeoutMs: values["host-timeout"],
+    allowMutations: values["allow-mutations"] ?? false,
+    signKey: values["sign-key"],
+    probeAddress: splitList(values["probe-address"]),
+    chromium: values.chromium,
+    browser: !(values["no-browser"] ?? false),
+  });
+  const inventory = loadInventory(flags.inventory, flags.standard ? { standardOverride: flags.standard } : {});
+  const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
+  const { summary, certificates, reports } = await runFleet({
+    inventory,
+    checks,
+    concurrency: flags.concurrency,
+    hostDeadlineMs: flags.hostTimeoutMs,
+    timeoutMs: flags.timeoutMs,
+    out: flags.out,
+    allowMutations: flags.allowMutations,
+    signKeyPem,
+    reporters: [new FleetProgressReporter(inventory.hosts.length, io.stderr)],
+    signal: io.signal,
+    probeAddresses: flags.probeAddress.length > 0 ? flags.probeAddress : null,
+    chromium: flags.browser ? findChromium(flags.chromium) : BROWSER_DISABLED,
+  });
+  const c = summary.counts;
+  io.stderr.write(`\nfleet: ${c.certified} of ${c.hosts} certified, ${c.notCertified} not certified, ${c.incomplete} incomplete\n`);
+  for (const finding of summary.consistency.findings) io.stderr.write(`fleet consistency: ${finding}\n`);
+  io.stderr.write(`reports: ${Object.values(reports).join(", ")}\n`);
+  if (flags.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  const failedRestore = certificates.filter((x) => x.mutations.restore === "failed");
+  for (const cert of failedRestore) io.stderr.write(`\nRESTORE FAILED on ${cert.host.name}: run lmcert restore ${cert.mutations.journal}\n`);
+  if (failedRestore.length > 0 || io.signal.aborted) return 2;
+  return c.certified === c.hosts ? 0 : 1;
+}

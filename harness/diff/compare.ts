@@ -1,0 +1,108 @@
+/** @module After an upgrade: what changed between two certificates or fleet summaries, regressions first. */
+import { Certificate } from "../../contracts/certificate.ts";
+import { FleetSummary, type HostSummary } from "../../contracts/fleet-summary.ts";
+import { UsageError } from "../errors.ts";
+import { summarizeCertificate } from "../fleet/host-summary.ts";
+
+export interface StatusChange {
+  readonly check: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface HostDiff {
+  readonly host: string;
+  readonly version: { readonly from: string | null; readonly to: string | null } | null;
+  readonly verdict: { readonly from: string; readonly to: string } | null;
+  readonly listingBehaviour: { readonly from: string | null; readonly to: string | null } | null;
+  /** passed → anything else, or a newly failing check. */
+  readonly regressions: readonly StatusChange[];
+  readonly improvements: readonly StatusChange[];
+  readonly otherChanges: readonly StatusChange[];
+  readonly driftAppeared: readonly string[];
+  readonly driftGone: readonly string[];
+}
+
+export interface DiffReport {
+  readonly hosts: readonly HostDiff[];
+  readonly addedHosts: readonly string[];
+  readonly removedHosts: readonly string[];
+  readonly regressions: number;
+}
+
+/** A certificate or a fleet summary, as host lines. */
+export function comparableHosts(raw: unknown, where: string): HostSummary[] {
+  const cert = Certificate.safeParse(raw);
+  if (cert.success) return [summarizeCertificate(cert.data, where)];
+  const fleet = FleetSummary.safeParse(raw);
+  if (fleet.success) return fleet.data.hosts;
+  throw new UsageError(`${where} is neither an lmcert certificate nor a fleet summary (${cert.error.issues[0]?.message ?? "unknown shape"})`);
+}
+
+const RANK: Record<string, number> = { passed: 3, skipped: 2, inconclusive: 1, error: 1, failed: 0 };
+
+function compareHost(before: HostSummary, after: HostSummary): HostDiff {
+  const regressions: StatusChange[] = [];
+  const improvements: StatusChange[] = [];
+  const otherChanges: StatusChange[] = [];
+  for (const check of new Set([...Object.keys(before.checks), ...Object.keys(after.checks)])) {
+    const from = before.checks[check] ?? "absent";
+    const to = after.checks[check] ?? "absent";
+    if (from === to) continue;
+    const change = { check, from, to };
+    if (from === "passed" || (to === "failed" && from !== "failed")) regressions.push(change);
+    else if ((RANK[to] ?? 0) > (RANK[from] ?? 0)) improvements.push(change);
+    else otherChanges.push(change);
+  }
+  const driftKey = (h: HostSummary) => new Set(Object.entries(h.drift).flatMap(([check, fields]) => fields.map((f) => `${check}: ${f.replace(/\/\d+\//g, "/*/")}`)));
+  const [d0, d1] = [driftKey(before), driftKey(after)];
+  return {
+    host: after.name,
+    version: before.lmstudioVersion !== after.lmstudioVersion ? { from: before.lmstudioVersion, to: after.lmstudioVersion } : null,
+    verdict: before.verdict !== after.verdict ? { from: before.verdict, to: after.verdict } : null,
+    listingBehaviour: before.listingBehaviour !== after.listingBehaviour ? { from: before.listingBehaviour, to: after.listingBehaviour } : null,
+    regressions,
+    improvements,
+    otherChanges,
+    driftAppeared: [...d1].filter((f) => !d0.has(f)).sort(),
+    driftGone: [...d0].filter((f) => !d1.has(f)).sort(),
+  };
+}
+
+export function diffHosts(before: readonly HostSummary[], after: readonly HostSummary[]): DiffReport {
+  const old = new Map(before.map((h) => [h.name, h]));
+  const fresh = new Map(after.map((h) => [h.name, h]));
+  // Two single certificates of differently named hosts still compare: it is the same host, renamed.
+  const pairs: [HostSummary, HostSummary][] =
+    before.length === 1 && after.length === 1 && before[0] && after[0] && !fresh.has(before[0].name)
+      ? [[before[0], after[0]]]
+      : after.flatMap((h) => (old.has(h.name) ? [[old.get(h.name) as HostSummary, h] as [HostSummary, HostSummary]] : []));
+  const hosts = pairs.map(([b, a]) => compareHost(b, a));
+  const paired = new Set(pairs.flatMap(([b, a]) => [b.name, a.name]));
+  return {
+    hosts,
+    addedHosts: after.filter((h) => !paired.has(h.name)).map((h) => h.name),
+    removedHosts: before.filter((h) => !paired.has(h.name)).map((h) => h.name),
+    regressions: hosts.reduce((n, h) => n + h.regressions.length + (h.verdict?.from === "certified" ? 1 : 0), 0),
+  };
+}
+
+export function renderDiff(report: DiffReport): string {
+  const lines: string[] = [];
+  for (const h of report.hosts) {
+    const changed = h.version || h.verdict || h.listingBehaviour || h.regressions.length || h.improvements.length || h.otherChanges.length || h.driftAppeared.length || h.driftGone.length;
+    lines.push(`${h.host}: ${changed ? "" : "no changes"}`);
+    if (h.version) lines.push(`  LM Studio ${h.version.from ?? "unknown"} → ${h.version.to ?? "unknown"}`);
+    if (h.verdict) lines.push(`  verdict ${h.verdict.from} → ${h.verdict.to}`);
+    if (h.listingBehaviour) lines.push(`  listing behaviour ${h.listingBehaviour.from ?? "unknown"} → ${h.listingBehaviour.to ?? "unknown"}`);
+    for (const r of h.regressions) lines.push(`  REGRESSION ${r.check}: ${r.from} → ${r.to}`);
+    for (const r of h.improvements) lines.push(`  improved   ${r.check}: ${r.from} → ${r.to}`);
+    for (const r of h.otherChanges) lines.push(`  changed    ${r.check}: ${r.from} → ${r.to}`);
+    for (const f of h.driftAppeared) lines.push(`  schema drift, new field: ${f}`);
+    for (const f of h.driftGone) lines.push(`  schema drift, field gone: ${f}`);
+  }
+  for (const name of report.addedHosts) lines.push(`${name}: new host`);
+  for (const name of report.removedHosts) lines.push(`${name}: no longer present`);
+  lines.push(report.regressions > 0 ? `${report.regressions} regression(s)` : "no regressions");
+  return `${lines.join("\n")}\n`;
+}

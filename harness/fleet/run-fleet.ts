@@ -1,0 +1,115 @@
+/** @module Certifies every host of an inventory with bounded concurrency and per-host deadlines; rolls up. */
+
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Certificate } from "../../contracts/certificate.ts";
+import { FLEET_SUMMARY_SCHEMA_ID, type FleetSummary } from "../../contracts/fleet-summary.ts";
+import type { ChromiumChoice } from "../browser/find-chromium.ts";
+import { writeAtomic, writeCertificate, hostSlug } from "../certificate.ts";
+import { canonicalJson, sha256Hex } from "../canonical-json.ts";
+import { certifyHost } from "../certify-host.ts";
+import type { Reporter } from "../reporters/reporter.ts";
+import { renderHtml } from "../reporters/html.ts";
+import { renderJunit } from "../reporters/junit.ts";
+import { renderMarkdown } from "../reporters/markdown.ts";
+import { renderPrometheus } from "../reporters/prometheus.ts";
+import { signCertificate } from "../signing.ts";
+import type { Check } from "../types.ts";
+import { fleetConsistency } from "./consistency.ts";
+import { summarizeCertificate } from "./host-summary.ts";
+import type { LoadedInventory } from "./inventory-file.ts";
+
+export interface FleetRunOptions {
+  readonly inventory: LoadedInventory;
+  readonly checks: readonly Check[];
+  readonly concurrency: number;
+  /** Per host: a dead or slow host stops costing time after this. */
+  readonly hostDeadlineMs: number;
+  readonly timeoutMs: number;
+  readonly out: string | null;
+  readonly allowMutations: boolean;
+  readonly signKeyPem?: string | undefined;
+  readonly reporters?: readonly Reporter[];
+  readonly signal?: AbortSignal;
+  readonly probeAddresses?: readonly string[] | null;
+  readonly chromium?: ChromiumChoice;
+}
+
+export interface FleetRunResult {
+  readonly summary: FleetSummary;
+  readonly certificates: readonly Certificate[];
+  /** Report files written to `out`, by format. */
+  readonly reports: Readonly<Record<string, string>>;
+}
+
+export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult> {
+  const hosts = options.inventory.hosts;
+  const certificates: Certificate[] = new Array(hosts.length);
+  const paths: (string | null)[] = new Array(hosts.length).fill(null);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < hosts.length) {
+      const index = next++;
+      const host = hosts[index];
+      if (!host) return;
+      let cert = await certifyHost({
+        host: { name: host.name, url: host.url },
+        standard: options.inventory.standard,
+        checks: options.checks,
+        token: host.token,
+        tokenEnv: host.tokenEnv,
+        lifecycleModel: host.lifecycleModel,
+        allowMutations: options.allowMutations,
+        timeoutMs: options.timeoutMs,
+        hostDeadlineMs: options.hostDeadlineMs,
+        checkTimeoutMs: options.hostDeadlineMs,
+        reporters: options.reporters ?? [],
+        ...(options.signal ? { signal: options.signal } : {}),
+        probeAddresses: options.probeAddresses ?? null,
+        ...(options.chromium ? { chromium: options.chromium } : {}),
+        ...(options.out ? { journalDir: join(options.out, hostSlug(host.name)) } : {}),
+      });
+      if (options.signKeyPem) cert = signCertificate(cert, options.signKeyPem);
+      certificates[index] = cert;
+      if (options.out) paths[index] = writeCertificate(options.out, cert).path;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, hosts.length)) }, worker));
+  const summary = buildSummary(options.inventory, certificates, paths);
+  const reports = options.out ? writeReports(options.out, summary, certificates) : {};
+  return { summary, certificates, reports };
+}
+
+export function buildSummary(inventory: LoadedInventory, certificates: readonly Certificate[], paths: readonly (string | null)[]): FleetSummary {
+  const hosts = certificates.map((c, i) => summarizeCertificate(c, paths[i] ?? null));
+  const count = (v: string) => hosts.filter((h) => h.verdict === v).length;
+  return {
+    $schema: FLEET_SUMMARY_SCHEMA_ID,
+    generatedAt: new Date().toISOString(),
+    inventory: inventory.path,
+    standard: { name: inventory.standard.standard, version: inventory.standard.version, sha256: sha256Hex(canonicalJson(inventory.standard)) },
+    counts: { hosts: hosts.length, certified: count("certified"), notCertified: count("not-certified"), incomplete: count("incomplete") },
+    hosts,
+    consistency: fleetConsistency(hosts),
+  };
+}
+
+/** Every format from the one result tree; each written atomically. */
+function writeReports(out: string, summary: FleetSummary, certificates: readonly Certificate[]): Record<string, string> {
+  const files: Record<string, [string, string]> = {
+    summary: ["fleet-summary.json", `${JSON.stringify(summary, null, 2)}\n`],
+    junit: ["lmcert.junit.xml", renderJunit(certificates)],
+    markdown: ["lmcert.md", renderMarkdown(summary, certificates)],
+    html: ["lmcert.html", renderHtml(summary, certificates)],
+    prometheus: ["lmcert.prom", renderPrometheus(certificates, new Date(summary.generatedAt))],
+  };
+  mkdirSync(out, { recursive: true });
+  const written: Record<string, string> = {};
+  for (const [format, [name, text]] of Object.entries(files)) {
+    const path = join(out, name);
+    writeAtomic(path, text);
+    written[format] = path;
+  }
+  return written;
+}
+
