@@ -84,18 +84,33 @@ const listingMatches = defineCheck({
           remedy: "Make the loaded set differ from the downloaded set (e.g. `lms unload <model>` one model, or download one more) and re-run, or run with --allow-mutations so lmcert does this itself and restores the host.",
         };
       case "inconsistent":
-        return { ...base, status: "failed", reason: `inconsistent: ${c.explanation}${how}`, remedy: REMEDY.reportBug };
+        return { ...base, status: "failed", reason: `inconsistent: ${c.explanation}${how}; ${describeDifferences(c)}`, remedy: REMEDY.reportBug };
       default:
         if (c.behaviour === wanted) return { ...base, status: "passed", reason: `${c.behaviour}: ${c.explanation}${how}` };
         return {
           ...base,
           status: "failed",
-          reason: `${c.behaviour}, but the standard says ${wanted}: ${c.explanation}${how}`,
+          reason: `${c.behaviour}, but the standard says ${wanted}: ${c.explanation}${how}; ${describeDifferences(c)}`,
           remedy: wanted === "loaded-only" ? REMEDY.jitOff : REMEDY.jitOn,
         };
     }
   },
 });
+
+const DIFFERENCE_WORDS: Record<string, string> = {
+  listedNotLoaded: "listed but not loaded",
+  loadedNotListed: "loaded but not listed",
+  listedNotAvailable: "listed but not downloaded",
+  availableNotListed: "downloaded but not listed",
+};
+
+/** The set differences that decided a failure, a few ids each, so the reason says which models. */
+function describeDifferences(c: ListingClassification): string {
+  const parts = Object.entries(c.differences)
+    .filter(([, ids]) => ids.length > 0)
+    .map(([key, ids]) => `${DIFFERENCE_WORDS[key] ?? key}: [${ids.slice(0, 5).join(", ")}${ids.length > 5 ? `, … ${ids.length - 5} more` : ""}]`);
+  return parts.length > 0 ? parts.join("; ") : "no set differences";
+}
 
 /** Collects every surface's statement of one set, then reports each pair that disagrees. */
 function disagreements(sources: Record<string, readonly string[]>): string[] {

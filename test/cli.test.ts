@@ -130,7 +130,7 @@ describe("lmcert demo and the catalogue", () => {
   it("--help tells the truth about every command", async () => {
     const main = await runCli(["--help"]);
     expect(main.code).toBe(0);
-    for (const command of ["certify", "checks", "demo", "mock", "restore"]) {
+    for (const command of ["certify", "checks", "demo", "mock", "restore", "fleet", "verify", "keygen", "diff"]) {
       expect(main.stdout).toContain(command);
       const help = await runCli([command, "--help"]);
       expect(help.code).toBe(0);

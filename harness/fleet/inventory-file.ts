@@ -30,7 +30,7 @@ export function loadInventory(path: string, options: { standardOverride?: string
     throw new UsageError(`Cannot read inventory ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   const yamlError = doc.errors[0];
   if (yamlError) {
     const at = yamlError.linePos?.[0];
