@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { certificateDigest } from "../harness/certificate.ts";
 import { verifyCertificate } from "../harness/signing.ts";
 import { runCli } from "./helpers/cli.ts";
-import { tempDir } from "./helpers/fleet.ts";
+import { tempDir, writeInventory } from "./helpers/fleet.ts";
 import { LAN_STAND_IN, mockHost } from "./helpers/hosts.ts";
 
 async function signedCertificate(extra: string[] = []): Promise<{ dir: string; certPath: string; pub: string; key: string }> {
@@ -27,6 +27,17 @@ function edit(path: string, change: (cert: Record<string, unknown>) => void): vo
 }
 
 describe("signed certificates", () => {
+  it("the README's nightly line: fleet --sign-key writes certificates that verify", async () => {
+    const dir = tempDir();
+    await runCli(["keygen", "--out-dir", dir]);
+    const mock = await mockHost("compliant");
+    const inventory = writeInventory(dir, mock.port, [{ name: "ms", url: mock.url }]);
+    const r = await runCli(["fleet", inventory, "--out", join(dir, "history"), "--sign-key", join(dir, "lmcert-signing.key"), "--no-browser", "--probe-address", LAN_STAND_IN]);
+    expect(r.code).toBe(0);
+    const verified = await runCli(["verify", join(dir, "history", "ms", "latest.json"), "--key", join(dir, "lmcert-signing.pub"), "--strict"]);
+    expect([verified.code, verified.stdout]).toEqual([0, expect.stringMatching(/^VALID/)]);
+  });
+
   it("verify accepts an untouched signed certificate", async () => {
     const { certPath, pub } = await signedCertificate();
     const r = await runCli(["verify", certPath, "--key", pub]);
