@@ -3,7 +3,7 @@ import { RestV1Error } from "../contracts/lmstudio/errors.ts";
 import type { Discovery } from "../harness/discovery.ts";
 import { couldNotAsk, readSurface, SURFACE_PATHS, type SurfaceReading } from "../harness/surfaces.ts";
 import { defineCheck, type CheckContext, type Outcome } from "../harness/types.ts";
-import { notApplicable } from "./applicability.ts";
+import { onlyWhen } from "./applicability.ts";
 import { REMEDY } from "./remedies.ts";
 
 const TURN_ON =
@@ -27,17 +27,19 @@ function transportTrouble(readings: readonly SurfaceReading[]): Outcome | null {
   return { status: "error", reason: broken.map((r) => r.reason).join("; "), evidence: readings.map((r) => r.evidence) };
 }
 
-const required = defineCheck({
+const tokenStandard = (s: { auth: string }) => s.auth === "token";
+const saysNone = () => "the standard says auth: none";
+
+const required = onlyWhen(tokenStandard, saysNone, defineCheck({
   id: "auth.required",
   title: "Requests without a token are refused",
   must: "With the standard's `auth: token`, a request without a token MUST get HTTP 401 with LM Studio's `invalid_api_key` error.",
   concern: "auth",
-  required: (s) => s.auth === "token",
+  required: true,
   mutates: false,
   needs: ["health.greeting"],
   remedy: TURN_ON,
   async run(ctx) {
-    if (ctx.standard.auth !== "token") return notApplicable("the standard says auth: none");
     const readings = await readAll(ctx, ctx.anonymousHttp);
     const trouble = transportTrouble(readings);
     if (trouble) return trouble;
@@ -57,19 +59,18 @@ const required = defineCheck({
     }
     return { status: "passed", reason: `${readings.map((r) => r.path).join(", ")} refuse requests without a token (401 invalid_api_key)`, evidence };
   },
-});
+}));
 
-const tokenAccepted = defineCheck({
+const tokenAccepted = onlyWhen(tokenStandard, saysNone, defineCheck({
   id: "auth.token-accepted",
   title: "The team's token is accepted",
   must: "With the standard's `auth: token`, a request with the token from --token-env MUST be accepted.",
   concern: "auth",
-  required: (s) => s.auth === "token",
+  required: true,
   mutates: false,
   needs: ["health.greeting"],
   remedy: "Check the token in Developer → Server Settings → Manage Tokens (it may be revoked or lack permissions), and pass its environment variable with --token-env.",
   async run(ctx) {
-    if (ctx.standard.auth !== "token") return notApplicable("the standard says auth: none");
     if (!ctx.hasToken) return { status: "inconclusive", reason: "no token given, so acceptance cannot be shown", remedy: REMEDY.token };
     const readings = await readAll(ctx, ctx.http);
     const trouble = transportTrouble(readings);
@@ -79,19 +80,18 @@ const tokenAccepted = defineCheck({
     if (refused.length > 0) return { status: "failed", reason: refused.map((r) => r.reason).join("; "), evidence };
     return { status: "passed", reason: `the token is accepted on ${readings.map((r) => r.path).join(", ")}`, evidence };
   },
-});
+}));
 
-const notRequired = defineCheck({
+const notRequired = onlyWhen((s) => s.auth === "none", () => "the standard says auth: token", defineCheck({
   id: "auth.not-required",
   title: "No token is needed",
   must: "With the standard's `auth: none`, an unauthenticated request MUST succeed.",
   concern: "auth",
-  required: (s) => s.auth === "none",
+  required: true,
   mutates: false,
   needs: ["health.greeting"],
   remedy: TURN_OFF,
   async run(ctx) {
-    if (ctx.standard.auth !== "none") return notApplicable("the standard says auth: token");
     const readings = await readAll(ctx, ctx.anonymousHttp);
     const trouble = transportTrouble(readings);
     if (trouble) return trouble;
@@ -102,6 +102,6 @@ const notRequired = defineCheck({
     if (other.length > 0) return { status: "error", reason: other.map((r) => r.reason).join("; "), evidence };
     return { status: "passed", reason: `${readings.map((r) => r.path).join(", ")} answer without a token`, evidence };
   },
-});
+}));
 
 export const authChecks = [required, tokenAccepted, notRequired];

@@ -3,7 +3,7 @@ import { couldNotAsk, readSurface } from "../harness/surfaces.ts";
 import { isLoopbackHost, isWildcardAddress, nonLoopbackInterfaceAddresses, portOf, urlFor } from "../harness/net/addresses.ts";
 import { listeningAddresses } from "../harness/net/listening-sockets.ts";
 import { defineCheck } from "../harness/types.ts";
-import { notApplicable } from "./applicability.ts";
+import { onlyWhen } from "./applicability.ts";
 
 const SERVE_ON_NETWORK =
   'In LM Studio: Developer → Server Settings → turn on "Serve on Local Network", or start the server with `lms server start --bind 0.0.0.0` (LM Studio binds 127.0.0.1 by default, so other machines and containers cannot connect).';
@@ -42,17 +42,16 @@ const port = defineCheck({
   },
 });
 
-const reachableOffLoopback = defineCheck({
+const reachableOffLoopback = onlyWhen((s) => isWildcardAddress(s.bind.address), (s) => `the standard binds ${s.bind.address}`, defineCheck({
   id: "bind.reachable-off-loopback",
   title: "Reachable from other machines",
   must: "The server MUST accept connections on a non-loopback address (bound to 0.0.0.0, not 127.0.0.1).",
   concern: "bind",
-  required: (s) => isWildcardAddress(s.bind.address),
+  required: true,
   mutates: false,
   needs: ["health.greeting"],
   remedy: SERVE_ON_NETWORK,
   async run(ctx) {
-    if (!isWildcardAddress(ctx.standard.bind.address)) return notApplicable(`the standard binds ${ctx.standard.bind.address}`);
     const url = new URL(ctx.host.url);
     const { greeting } = await ctx.discovery();
     if (!isLoopbackHost(url.hostname)) {
@@ -74,7 +73,7 @@ const reachableOffLoopback = defineCheck({
     const why = readings.map((r, i) => `${candidates[i]}: ${couldNotAsk(r) ? r.reason : r.state}`).join("; ");
     return { status: "inconclusive", reason: `could not decide from here: ${why}`, observed, evidence };
   },
-});
+}));
 
 const allInterfaces = defineCheck({
   id: "bind.all-interfaces",

@@ -6,7 +6,7 @@ import { describeError, isHttpError } from "../harness/errors.ts";
 import { redactSecrets } from "../harness/http/evidence.ts";
 import { joinUrl } from "../harness/surfaces.ts";
 import { defineCheck, type CheckContext, type Outcome } from "../harness/types.ts";
-import { notApplicable } from "./applicability.ts";
+import { onlyWhen } from "./applicability.ts";
 
 const ENABLE_CORS =
   'In LM Studio: Developer → Server Settings → turn on "Enable CORS" (or start the server with `lms server start --cors`). Without it, LM Studio answers browser preflights with HTTP 200 and no CORS headers, and browsers block every call.';
@@ -27,17 +27,19 @@ function isOutcome(value: unknown): value is Outcome {
   return typeof value === "object" && value !== null && "status" in value && "reason" in value;
 }
 
-const preflight = defineCheck({
+const anyOrigin = (s: { cors: string }) => s.cors === "any-origin";
+const saysDisabled = () => "the standard says cors: disabled";
+
+const preflight = onlyWhen(anyOrigin, saysDisabled, defineCheck({
   id: "cors.preflight",
   title: "Browser preflights are allowed from any origin",
   must: "OPTIONS preflights for POST with `content-type, authorization` from any origin MUST be answered 2xx with Access-Control-Allow-Origin `*` (or the echoed origin plus `Vary: Origin`) and methods and headers that cover the request.",
   concern: "cors",
-  required: (s) => s.cors === "any-origin",
+  required: true,
   mutates: false,
   needs: ["health.greeting"],
   remedy: ENABLE_CORS,
   async run(ctx) {
-    if (ctx.standard.cors !== "any-origin") return notApplicable("the standard says cors: disabled");
     const result = await probe(async () => {
       const evidence: Evidence[] = [];
       const problems: string[] = [];
@@ -71,19 +73,18 @@ const preflight = defineCheck({
       ...(noHeaders ? {} : { remedy: `${ENABLE_CORS} If a proxy sits in front of LM Studio, make it answer preflights with Access-Control-Allow-Origin: * and allow the content-type and authorization headers.` }),
     };
   },
-});
+}));
 
-const actualRequest = defineCheck({
+const actualRequest = onlyWhen(anyOrigin, saysDisabled, defineCheck({
   id: "cors.actual-request",
   title: "Responses to cross-origin requests are readable",
   must: "GET /v1/models and a POST to /v1/chat/completions sent with an Origin header MUST carry an acceptable Access-Control-Allow-Origin.",
   concern: "cors",
-  required: (s) => s.cors === "any-origin",
+  required: true,
   mutates: false,
   needs: ["health.greeting"],
   remedy: ENABLE_CORS,
   async run(ctx) {
-    if (ctx.standard.cors !== "any-origin") return notApplicable("the standard says cors: disabled");
     const origin = PROBE_ORIGINS[0];
     const result = await probe(async () => {
       const get = await ctx.http.send("GET", joinUrl(ctx.host.url, "v1/models"), { headers: { origin } });
@@ -97,7 +98,7 @@ const actualRequest = defineCheck({
     if (problems.length === 0) return { status: "passed", reason: `GET and POST responses carry Access-Control-Allow-Origin for ${origin}`, evidence };
     return { status: "failed", reason: problems.join("\n"), observed: { problems }, evidence };
   },
-});
+}));
 
 const privateNetwork = defineCheck({
   id: "cors.private-network",
@@ -152,7 +153,7 @@ async function runBrowserCheck(ctx: CheckContext, token: string | undefined): Pr
   return { status: "failed", reason: `Chromium did not give the page the JSON: ${said}`, observed, evidence: [evidence] };
 }
 
-const browser = defineCheck({
+const browser = onlyWhen(anyOrigin, saysDisabled, defineCheck({
   id: "cors.browser",
   title: "A real browser can read /v1/models cross-origin",
   must: "A page on another origin MUST be able to fetch() /v1/models in headless Chromium and read the JSON.",
@@ -162,7 +163,6 @@ const browser = defineCheck({
   needs: ["health.greeting"],
   remedy: ENABLE_CORS,
   async run(ctx) {
-    if (ctx.standard.cors !== "any-origin") return notApplicable("the standard says cors: disabled");
     if (!ctx.chromium.path) return { status: "skipped", reason: ctx.chromium.reason };
     try {
       // The token is handed to the page only, as a real cluster UI would send it; it never reaches evidence.
@@ -171,19 +171,18 @@ const browser = defineCheck({
       return { status: "error", reason: `could not drive Chromium at ${ctx.chromium.path}: ${describeError(error).split("\n")[0]}` };
     }
   },
-});
+}));
 
-const disabled = defineCheck({
+const disabled = onlyWhen((s) => s.cors === "disabled", () => "the standard says cors: any-origin", defineCheck({
   id: "cors.disabled",
   title: "CORS is off",
   must: "With the standard's `cors: disabled`, responses MUST NOT carry Access-Control-Allow-Origin.",
   concern: "cors",
-  required: (s) => s.cors === "disabled",
+  required: true,
   mutates: false,
   needs: ["health.greeting"],
   remedy: 'In LM Studio: Developer → Server Settings → turn off "Enable CORS" (and start the server without `--cors`).',
   async run(ctx) {
-    if (ctx.standard.cors !== "disabled") return notApplicable("the standard says cors: any-origin");
     const origin = PROBE_ORIGINS[0];
     const result = await probe(async () => [
       await ctx.http.send("GET", joinUrl(ctx.host.url, "v1/models"), { headers: { origin } }),
@@ -201,6 +200,6 @@ const disabled = defineCheck({
       evidence,
     };
   },
-});
+}));
 
 export const corsChecks = [preflight, actualRequest, privateNetwork, browser, disabled];

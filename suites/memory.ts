@@ -2,24 +2,23 @@
 import { RestV1ModelList } from "../contracts/lmstudio/rest-v1-models.ts";
 import { catalogueFrom } from "../harness/model-state/catalogue.ts";
 import { defineCheck } from "../harness/types.ts";
-import { notApplicable } from "./applicability.ts";
+import { onlyWhen } from "./applicability.ts";
 import { DriverError } from "../harness/lifecycle/driver.ts";
 import { mutationFailure, withSession } from "./session-outcomes.ts";
 
 const GB = 1e9;
 
-const withinBudget = defineCheck({
+const withinBudget = onlyWhen((s) => s.memory.maxLoadedBytes !== null, () => "the standard sets no memory.maxLoadedBytes", defineCheck({
   id: "memory.within-budget",
   title: "Loaded models fit the memory budget",
   must: "The summed size_bytes of every loaded instance MUST NOT exceed the standard's `memory.maxLoadedBytes`.",
   concern: "memory",
-  required: (s) => s.memory.maxLoadedBytes !== null,
+  required: true,
   mutates: false,
   needs: ["surfaces.discovered"],
   remedy: "Unload models until the host is within budget (`lms unload <model>`, or `lms ps` to see what is loaded), or raise `memory.maxLoadedBytes` in the standard.",
   async run(ctx) {
-    const budget = ctx.standard.memory.maxLoadedBytes;
-    if (budget === null) return notApplicable("the standard sets no memory.maxLoadedBytes");
+    const budget = ctx.standard.memory.maxLoadedBytes ?? 0;
     const d = await ctx.discovery();
     const v1 = d.surfaces["rest-v1"];
     const parsed = v1.state === "present" ? RestV1ModelList.safeParse(v1.json) : null;
@@ -39,7 +38,7 @@ const withinBudget = defineCheck({
     if (total <= budget) return { status: "passed", reason: text, observed, evidence: [v1.evidence] };
     return { status: "failed", reason: `over budget: ${text}`, observed, evidence: [v1.evidence] };
   },
-});
+}));
 
 const GUARDRAIL = /insufficient system resources|guardrail|model_load_failed/i;
 

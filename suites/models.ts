@@ -2,21 +2,20 @@
 import { catalogueFrom } from "../harness/model-state/catalogue.ts";
 import { difference, modelKeyFor } from "../harness/model-state/ids.ts";
 import { defineCheck } from "../harness/types.ts";
-import { notApplicable } from "./applicability.ts";
+import { onlyWhen } from "./applicability.ts";
 
 export const modelChecks = [
-  defineCheck({
+  onlyWhen((s) => s.models.required.length > 0, () => "the standard requires no models", defineCheck({
     id: "models.required-present",
     title: "Required models are downloaded",
     must: "Every model key in the standard's `models.required` MUST be available (downloaded) on the host.",
     concern: "models",
-    required: (s) => s.models.required.length > 0,
+    required: true,
     mutates: false,
     needs: ["surfaces.discovered"],
     remedy: "Download the missing models on the host: `lms get <model>` (or LM Studio → Discover), then re-run.",
     async run(ctx) {
       const wanted = ctx.standard.models.required;
-      if (wanted.length === 0) return notApplicable("the standard requires no models");
       const d = await ctx.discovery();
       // rest-v1 lists every download; rest-v0 only when it lists unloaded models too (it follows JIT).
       const catalogue = catalogueFrom(d);
@@ -35,5 +34,5 @@ export const modelChecks = [
       if (missing.length === 0) return { status: "passed", reason: `all ${wanted.length} required models are downloaded`, observed, evidence };
       return { status: "failed", reason: `missing: ${missing.join(", ")}`, observed, evidence, remedy: missing.map((m) => `lms get ${m}`).join(" && ") };
     },
-  }),
+  })),
 ];
