@@ -8,3 +8,4 @@ export {
 export type { ModelInstance, StateSource } from "./harness/model-state/views.ts";
 export type { Certificate } from "./contracts/certificate.ts";
 export type { Standard, ListingSemantics } from "./contracts/standard.ts";
+export { loadModel, unloadModel, type ModelAdminOptions } from "./harness/client/model-admin.ts";

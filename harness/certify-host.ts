@@ -42,6 +42,7 @@ export interface CertifyHostOptions {
   /** Where restore journals go (default: the OS temp folder). */
   readonly journalDir?: string;
   readonly lifecycleModel?: string | null;
+  readonly pactFile?: string | null;
 }
 
 export async function certifyHost(options: CertifyHostOptions): Promise<Certificate> {
@@ -72,6 +73,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
     probeAddresses: options.probeAddresses ?? null,
     chromium: options.chromium ?? findChromium(),
     lifecycleModel: options.lifecycleModel ?? options.standard.lifecycle.model,
+    pactFile: options.pactFile ?? null,
     discovery: () => (discovered ??= discover(http, options.host.url, { sdkTimeoutMs: options.timeoutMs ?? 5_000 })),
     mutations: () =>
       (session ??= beginSession(options, mutationHttp, () => ctx.discovery())),

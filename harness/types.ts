@@ -17,7 +17,8 @@ export type Concern =
   | "memory"
   | "lifecycle"
   | "auth"
-  | "config";
+  | "config"
+  | "contract";
 
 /** What a check's run returns. The runner adds id, title, timing; it never upgrades a status. */
 export interface Outcome {
@@ -57,6 +58,8 @@ export interface CheckContext {
    * machine's own non-loopback interface addresses.
    */
   readonly probeAddresses: readonly string[] | null;
+  /** The consumer contract `lmcert pact verify` checks, or null (contract.pact-verified is then skipped). */
+  readonly pactFile: string | null;
   /** The model lifecycle checks load (inventory `lifecycleModel` or --lifecycle-model); the standard's otherwise. */
   readonly lifecycleModel: string | null;
   /** A Chromium for the real-browser CORS check, or null (the check is then skipped with the reason). */

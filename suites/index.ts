@@ -3,6 +3,7 @@ import type { Check } from "../harness/types.ts";
 import { authChecks } from "./auth.ts";
 import { bindChecks } from "./bind.ts";
 import { configChecks } from "./config.ts";
+import { contractChecks } from "./contract.ts";
 import { corsChecks } from "./cors.ts";
 import { healthChecks } from "./health.ts";
 import { lifecycleChecks } from "./lifecycle.ts";
@@ -34,6 +35,7 @@ export const checks: readonly Check[] = registry([
   ...modelChecks,
   ...memoryChecks,
   ...lifecycleChecks,
+  ...contractChecks,
   // Last: it compares LM Studio's saved settings against what the checks above observed.
   ...configChecks,
 ]);

@@ -122,6 +122,7 @@ describe("lmcert demo and the catalogue", () => {
       "lifecycle.unload",
       "lifecycle.no-implicit-load",
       "lifecycle.no-duplicate-instances",
+      "contract.pact-verified",
       "config.local-settings",
     ]);
     expect(rows.find((row) => row.id === "listing.matches-standard")?.required).toBe(true);
@@ -130,11 +131,12 @@ describe("lmcert demo and the catalogue", () => {
   it("--help tells the truth about every command", async () => {
     const main = await runCli(["--help"]);
     expect(main.code).toBe(0);
-    for (const command of ["certify", "checks", "demo", "mock", "restore", "fleet", "verify", "keygen", "diff"]) {
+    for (const command of ["certify", "checks", "demo", "mock", "restore", "fleet", "verify", "keygen", "diff", "pact"]) {
       expect(main.stdout).toContain(command);
       const help = await runCli([command, "--help"]);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`Usage: lmcert ${command}`));
+      expect(help.code).toBe(0);
     }
   });
 });

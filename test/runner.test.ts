@@ -23,6 +23,7 @@ function ctx(allowMutations = false): CheckContext {
     probeAddresses: null,
     chromium: { path: null, reason: "not used" },
     lifecycleModel: null,
+    pactFile: null,
     discovery: () => Promise.reject(new Error("not used")),
     mutations: () => Promise.reject(new Error("not used")),
     result: () => undefined,

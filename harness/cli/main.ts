@@ -8,6 +8,7 @@ import { MOCK_HELP, mockCommand } from "./commands/mock.ts";
 import { RESTORE_HELP, restoreCommand } from "./commands/restore.ts";
 import { FLEET_HELP, fleetCommand } from "./commands/fleet.ts";
 import { DIFF_HELP, diffCommand } from "./commands/diff.ts";
+import { PACT_HELP, pactCommand } from "./commands/pact.ts";
 import { KEYGEN_HELP, keygenCommand } from "./commands/keygen.ts";
 import { VERIFY_HELP, verifyCommand } from "./commands/verify.ts";
 import type { CommandIo } from "./io.ts";
@@ -21,6 +22,7 @@ Commands:
   fleet <inv>     certify every host in an inventory; roll-up, JUnit, Markdown, HTML, Prometheus
   verify <cert>   check a certificate's digest, signature and expiry
   diff <a> <b>    after an upgrade: what changed between two certificates or fleet summaries
+  pact verify <url>  verify the cluster router's Pact contract against a host (--allow-mutations)
   keygen          make an ed25519 key pair for --sign-key
   checks          list every check (id, required, mutates, MUST)
   demo            mock Mac Studio 1 + 2, certify both, explain the difference (what \`npm start\` runs)
@@ -45,6 +47,7 @@ const COMMANDS: Record<string, Command> = {
   keygen: { run: keygenCommand, help: KEYGEN_HELP },
   verify: { run: verifyCommand, help: VERIFY_HELP },
   diff: { run: diffCommand, help: DIFF_HELP },
+  pact: { run: pactCommand, help: PACT_HELP },
 };
 
 export async function main(argv: readonly string[], ioOverride?: Partial<CommandIo>): Promise<number> {

@@ -1,0 +1,17 @@
+/**
+ * @module Provider states the cluster router's Pact contract names. The consumer tests use them in `given()`;
+ * `lmcert pact verify` puts a real host into each one through the lifecycle drivers. Params: `{ model }`.
+ */
+export const PACT_STATES = {
+  modelLoaded: "model is loaded",
+  modelNotLoaded: "model is downloaded but not loaded",
+  noModelLoaded: "no model is loaded",
+  onlyModelLoaded: "only this model is loaded",
+} as const;
+
+export type PactState = (typeof PACT_STATES)[keyof typeof PACT_STATES];
+
+export const PACT_CONSUMER = "lmcert-cluster-router";
+export const PACT_PROVIDER = "lmstudio";
+/** Where consumer tests write the contract, and where `lmcert pact verify` reads it by default. */
+export const PACT_FILE = `contracts/pacts/${PACT_CONSUMER}-${PACT_PROVIDER}.json`;

@@ -1,0 +1,164 @@
+/**
+ * Consumer-driven contract: what the cluster router (readModelState, loadModel, unloadModel) needs from LM Studio.
+ * Consumer tests write the pact first; provider verification then runs it against mock hosts, in this one file
+ * so the order is guaranteed.
+ */
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { MatchersV3, PactV4 } from "@pact-foundation/pact";
+import { beforeAll, describe, expect, it } from "vitest";
+import { PACT_CONSUMER, PACT_FILE, PACT_PROVIDER, PACT_STATES } from "../contracts/pact-states.ts";
+import { RestV0ModelList } from "../contracts/lmstudio/rest-v0-models.ts";
+import { loadModel, readModelState, unloadModel } from "../index.ts";
+import { runCli } from "./helpers/cli.ts";
+import { mockHost } from "./helpers/hosts.ts";
+
+process.env["PACT_DO_NOT_TRACK"] = "true";
+const { eachLike, equal, integer, number, string, like, arrayContaining } = MatchersV3;
+const ROOT = join(import.meta.dirname, "..");
+const MODEL = "qwen2.5-0.5b-instruct";
+
+const pact = new PactV4({ consumer: PACT_CONSUMER, provider: PACT_PROVIDER, dir: join(ROOT, "contracts", "pacts"), logLevel: "error" });
+
+/** A /api/v1/models entry with every field readModelState's contract requires. */
+const v1Model = (loaded: boolean) => ({
+  type: string("llm"),
+  publisher: string("lmstudio-community"),
+  key: equal(MODEL),
+  display_name: string("Qwen2.5 0.5B Instruct"),
+  quantization: like({ name: "Q4_K_M", bits_per_weight: 4 }),
+  size_bytes: integer(397807936),
+  params_string: string("0.5B"),
+  loaded_instances: loaded ? eachLike({ id: string(MODEL), config: like({ context_length: 4096 }) }) : [],
+  max_context_length: integer(32768),
+  format: string("gguf"),
+});
+
+describe("consumer: the cluster router", () => {
+  beforeAll(() => {
+    // Pact files merge across runs: start clean so removed interactions do not linger.
+    rmSync(join(ROOT, PACT_FILE), { force: true });
+  });
+
+  it("reads loaded models from /api/v1/models loaded_instances", async () => {
+    await pact
+      .addInteraction()
+      .given(PACT_STATES.modelLoaded, { model: MODEL })
+      .uponReceiving("a request for the v1 model list while the model is loaded")
+      .withRequest("GET", "/api/v1/models")
+      // arrayContaining: this model must be there with its instance; other downloads may be listed too.
+      .willRespondWith(200, (b) => b.headers({ "content-type": "application/json; charset=utf-8" }).jsonBody({ models: arrayContaining(v1Model(true)) }))
+      .executeTest(async (server) => {
+        const state = await readModelState(server.url);
+        expect(state.source).toBe("rest-v1");
+        expect(state.loaded).toContain(MODEL);
+      });
+  });
+
+  it("finds `state` on every /api/v0/models item", async () => {
+    await pact
+      .addInteraction()
+      .given(PACT_STATES.modelLoaded, { model: MODEL })
+      .uponReceiving("a request for the v0 model list")
+      .withRequest("GET", "/api/v0/models")
+      .willRespondWith(200, (b) =>
+        b.headers({ "content-type": "application/json; charset=utf-8" }).jsonBody({
+          object: equal("list"),
+          data: eachLike({
+            id: string(MODEL),
+            object: equal("model"),
+            type: string("llm"),
+            publisher: string("lmstudio-community"),
+            arch: string("qwen2"),
+            compatibility_type: string("gguf"),
+            quantization: string("Q4_K_M"),
+            state: string("loaded"),
+            max_context_length: integer(32768),
+          }),
+        }),
+      )
+      .executeTest(async (server) => {
+        const body = await (await fetch(`${server.url}/api/v0/models`)).json();
+        expect(RestV0ModelList.parse(body).data.every((m) => m.state === "loaded" || m.state === "not-loaded")).toBe(true);
+      });
+  });
+
+  it("on a loaded-only host, /v1/models lists exactly the loaded instances", async () => {
+    await pact
+      .addInteraction()
+      .given(PACT_STATES.onlyModelLoaded, { model: MODEL })
+      .uponReceiving("a request for /v1/models on a loaded-only host with one model loaded")
+      .withRequest("GET", "/v1/models")
+      .willRespondWith(200, (b) =>
+        b.headers({ "content-type": "application/json; charset=utf-8" }).jsonBody({
+          // A literal one-element array: exactly the loaded instance, nothing that is merely downloaded.
+          data: [{ id: equal(MODEL), object: equal("model"), owned_by: string("organization_owner") }],
+          object: equal("list"),
+        }),
+      )
+      .executeTest(async (server) => {
+        // The router's original reading, which is only right on a loaded-only host: listed = loaded.
+        const body = (await (await fetch(`${server.url}/v1/models`)).json()) as { data: { id: string }[] };
+        expect(new Set(body.data.map((m) => m.id))).toEqual(new Set([MODEL]));
+      });
+  });
+
+  it("load returns an instance_id, and unload takes it", async () => {
+    await pact
+      .addInteraction()
+      .given(PACT_STATES.modelNotLoaded, { model: MODEL })
+      .uponReceiving("a request to load the model")
+      .withRequest("POST", "/api/v1/models/load", (b) => b.jsonBody({ model: equal(MODEL) }))
+      .willRespondWith(200, (b) =>
+        b.headers({ "content-type": "application/json; charset=utf-8" }).jsonBody({
+          type: string("llm"),
+          instance_id: string(MODEL),
+          load_time_seconds: number(1.5),
+          status: equal("loaded"),
+        }),
+      )
+      .executeTest(async (server) => {
+        expect((await loadModel(server.url, MODEL)).instanceId).toBe(MODEL);
+      });
+    await pact
+      .addInteraction()
+      .given(PACT_STATES.modelLoaded, { model: MODEL })
+      .uponReceiving("a request to unload the model")
+      .withRequest("POST", "/api/v1/models/unload", (b) => b.jsonBody({ instance_id: equal(MODEL) }))
+      .willRespondWith(200, (b) => b.headers({ "content-type": "application/json; charset=utf-8" }).jsonBody({ instance_id: string(MODEL) }))
+      .executeTest(async (server) => {
+        await unloadModel(server.url, MODEL);
+      });
+    expect(existsSync(join(ROOT, PACT_FILE))).toBe(true);
+  });
+});
+
+describe("provider verification: lmcert pact verify", () => {
+  it("passes against the compliant mock, in real provider states, and restores the host", async () => {
+    const mock = await mockHost("compliant");
+    const before = mock.state.instances.map((i) => i.id);
+    const r = await runCli(["pact", "verify", mock.url, "--allow-mutations"]);
+    expect(r.stderr).toMatch(/✔ passed\s+contract\.pact-verified.* every interaction/);
+    expect(r.code).toBe(0);
+    // The states were really set up: the "not loaded" state unloaded the model before the load interaction.
+    expect(mock.requests.filter((q) => q.path === "/api/v1/models/unload").length).toBeGreaterThan(0);
+    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+  }, 60_000);
+
+  it("fails against mac-studio-2 (JIT on), naming the loaded-only interaction", async () => {
+    const mock = await mockHost("mac-studio-2");
+    const before = mock.state.instances.map((i) => i.id);
+    const r = await runCli(["pact", "verify", mock.url, "--allow-mutations"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/✖ failed\s+contract\.pact-verified.* 1 interaction\(s\) failed:/);
+    expect(r.stderr).toMatch(/Given only this model is loaded - a request for \/v1\/models on a loaded-only host with one model loaded: \$\.data Expected a List with 1 elements but received 4 elements/);
+    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+  }, 60_000);
+
+  it("is skipped without --allow-mutations, with the reason", async () => {
+    const mock = await mockHost("compliant");
+    const r = await runCli(["pact", "verify", mock.url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/- skipped\s+contract\.pact-verified.*run with --allow-mutations/);
+  });
+});
