@@ -6,6 +6,13 @@ import { defineCheck, type Check } from "../harness/types.ts";
 import { notPresentOutcome } from "./outcomes.ts";
 import { REMEDY } from "./remedies.ts";
 
+/** Ids a list repeats: a model listed twice is a bug a router would double-count. */
+function duplicateIds(json: unknown): string[] {
+  const body = json as { data?: { id?: unknown }[]; models?: { key?: unknown }[] };
+  const ids = (body.data ?? []).map((m) => m.id).concat((body.models ?? []).map((m) => m.key)).filter((x): x is string => typeof x === "string");
+  return [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+}
+
 function schemaCheck(id: string, surface: HttpSurface, contract: ContractId, path: string, required: boolean): Check {
   return defineCheck({
     id,
@@ -24,6 +31,10 @@ function schemaCheck(id: string, surface: HttpSurface, contract: ContractId, pat
       const evidence = [reading.evidence];
       if (!report.valid) {
         return { status: "failed", reason: `${path} violates ${contract}:\n${formatIssues(report.issues)}`, observed, evidence };
+      }
+      const duplicates = duplicateIds(reading.json);
+      if (duplicates.length > 0) {
+        return { status: "failed", reason: `${path} lists the same model more than once: ${duplicates.slice(0, 5).join(", ")}`, observed: { ...observed, duplicates }, evidence };
       }
       const drift = report.drift.length > 0 ? `; drift (fields the contract does not know): ${report.drift.slice(0, 5).join(", ")}` : "";
       return { status: "passed", reason: `${path} validates against ${contract}${drift}`, observed, evidence };

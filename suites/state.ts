@@ -19,11 +19,18 @@ export const stateChecks = [
       const evidence = readingEvidence(readings);
       const why = Object.fromEntries(AUTHORITATIVE_ORDER.map((s) => [s, readings[s].reason]));
       const view = authoritativeView(readings);
+      // A state surface that answers with a payload breaking its contract states the model state wrongly, even
+      // when another surface gets it right: a client reading that one would be misled.
+      const stateOf = stateSurfaceStates(discovery);
+      const broken = AUTHORITATIVE_ORDER.filter((s) => stateOf[s] === "present" && readings[s].view === null);
+      if (view && broken.length > 0) {
+        const why = broken.map((s) => `${s}: ${readings[s].reason}`).join("; ");
+        return { status: "failed", reason: `a state surface answers with a broken payload: ${why}`, observed: { surfaces: Object.fromEntries(AUTHORITATIVE_ORDER.map((s) => [s, readings[s].reason])) }, evidence, remedy: REMEDY.reportBug };
+      }
       if (view) {
         const observed = { source: view.source, available: view.available, loaded: view.loaded, instances: view.instances, notes: view.notes, surfaces: why };
         return { status: "passed", reason: `${view.source} states the loaded models (${view.loaded?.length ?? 0} loaded)`, observed, evidence };
       }
-      const stateOf = stateSurfaceStates(discovery);
       const states = AUTHORITATIVE_ORDER.map((s) => stateOf[s]);
       const summary = AUTHORITATIVE_ORDER.map((s) => `${s}: ${readings[s].reason}`).join("; ");
       if (states.includes("unauthorized")) return { status: "inconclusive", reason: summary, observed: { surfaces: why }, evidence, remedy: REMEDY.token };

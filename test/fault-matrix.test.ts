@@ -1,0 +1,155 @@
+/**
+ * The fault matrix: every check against every fault the mock can inject. No check may pass when the fault breaks
+ * its premise, nothing may crash or hang past its deadline, and a broken host is never certified.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
+import type { Certificate } from "../contracts/certificate.ts";
+import { DEFAULT_CATALOGUE, type CatalogueModel } from "../fixtures/mock/catalogue.ts";
+import type { MockConfig, MockFault } from "../fixtures/mock/config.ts";
+import { certify, closedPortUrl, mockHost } from "./helpers/hosts.ts";
+
+const FAULTS: Record<string, MockFault> = {
+  "reset before headers": { kind: "reset" },
+  "reset mid-body": { kind: "reset-mid-body" },
+  "slow headers": { kind: "hang" },
+  "slow-drip body": { kind: "slow-drip", intervalMs: 200 },
+  "HTTP 500": { kind: "status", status: 500 },
+  "HTTP 502": { kind: "status", status: 502 },
+  "HTTP 503 + Retry-After": { kind: "status", status: 503, retryAfterSeconds: 30 },
+  "HTTP 429": { kind: "status", status: 429, retryAfterSeconds: 5 },
+  "malformed JSON": { kind: "malformed-json" },
+  "truncated body": { kind: "truncated" },
+  "100 MB body": { kind: "huge-body", bytes: 100 * 1024 * 1024 },
+  "wrong content-type": { kind: "wrong-content-type" },
+  "gzip garbage": { kind: "gzip-garbage" },
+  "redirect loop": { kind: "redirect-loop" },
+  "redirect to another host": { kind: "redirect-away", location: "http://127.0.0.9:9/elsewhere" },
+  "HTML login page": { kind: "login-page" },
+  "empty 200": { kind: "empty-200" },
+};
+
+const SURFACE_PATHS = ["/v1/models", "/api/v0/models", "/api/v1/models"];
+
+let checksRun = 0;
+let falsePasses = 0;
+let crashes = 0;
+let faultCount = 0;
+
+/** A pass is false when the check relied on an exchange that went wrong on the faulted path. */
+function falsePassesIn(cert: Certificate, paths: readonly string[] | null): string[] {
+  return cert.checks
+    .filter((c) => c.status === "passed")
+    .filter((c) =>
+      paths === null
+        ? true
+        : c.evidence.some((e) => {
+            const path = (() => {
+              try {
+                return new URL(e.url).pathname;
+              } catch {
+                return "";
+              }
+            })();
+            return paths.includes(path) && (e.error !== null || e.status === null || e.status >= 300);
+          }),
+    )
+    .map((c) => c.id);
+}
+
+async function run(config: Partial<MockConfig>, paths: readonly string[] | null, options: { allowMutations?: boolean; loadTimeoutSeconds?: number } = {}) {
+  faultCount += 1;
+  const mock = await mockHost("compliant", config);
+  const before = mock.state.instances.map((i) => i.id);
+  let cert: Certificate;
+  try {
+    const lifecycle = { model: null, loadTimeoutSeconds: options.loadTimeoutSeconds ?? 120, allowDuplicateInstances: false };
+    cert = await certify(mock.url, { timeoutMs: 400, standard: { lifecycle }, ...(options.allowMutations ? { allowMutations: true } : {}) });
+  } catch (error) {
+    crashes += 1;
+    throw error;
+  }
+  checksRun += cert.checks.length;
+  const bad = falsePassesIn(cert, paths);
+  falsePasses += bad.length;
+  return { cert, bad, mock, before };
+}
+
+afterAll(() => {
+  console.log(`fault matrix: ${faultCount} faults × ${checksRun} check runs, ${falsePasses} false passes, ${crashes} crashes`);
+});
+
+describe("fault matrix", () => {
+  it.each(Object.entries(FAULTS))("host-wide %s: nothing passes, nothing crashes, not certified", async (_name, fault) => {
+    const { cert, bad } = await run({ faults: [{ fault }] }, null);
+    expect(bad).toEqual([]);
+    expect(cert.verdict).not.toBe("certified");
+  });
+
+  it.each(Object.entries(FAULTS).flatMap(([name, fault]) => SURFACE_PATHS.map((path) => [`${name} on ${path}`, fault, path] as const)))(
+    "%s: no check passes on the broken surface; the host is not certified",
+    async (_name, fault, path) => {
+      const { cert, bad } = await run({ faults: [{ fault, paths: [path] }] }, [path]);
+      expect(bad).toEqual([]);
+      expect(cert.verdict).not.toBe("certified");
+    },
+  );
+
+  it("connection refused", async () => {
+    faultCount += 1;
+    const cert = await certify(await closedPortUrl());
+    checksRun += cert.checks.length;
+    expect(cert.checks.filter((c) => c.status === "passed")).toEqual([]);
+  });
+
+  it("an Ollama-shaped server is not LM Studio", async () => {
+    faultCount += 1;
+    const server = createServer((req, res) => {
+      res.writeHead(req.url === "/api/tags" ? 200 : 404, { "content-type": "application/json" });
+      res.end(req.url === "/api/tags" ? JSON.stringify({ models: [{ name: "llama3:8b", model: "llama3:8b", size: 1 }] }) : "404 page not found");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const cert = await certify(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    checksRun += cert.checks.length;
+    expect(cert.checks.filter((c) => c.status === "passed")).toEqual([]);
+  });
+
+  const rewrite = (path: string, change: (body: Record<string, unknown>) => void) => (p: string, body: unknown) => {
+    if (p === path) change(body as Record<string, unknown>);
+    return body;
+  };
+
+  it.each([
+    ["wrong types on /api/v1/models", rewrite("/api/v1/models", (b) => ((b["models"] as Record<string, unknown>[])[0]!["size_bytes"] = "big")), "state.authoritative-surface"],
+    ["wrong types on /api/v0/models", rewrite("/api/v0/models", (b) => ((b["data"] as Record<string, unknown>[])[0]!["state"] = 1)), "state.authoritative-surface"],
+    ["duplicate ids on /v1/models", rewrite("/v1/models", (b) => (b["data"] as unknown[]).push((b["data"] as unknown[])[0])), "schema.openai-models"],
+  ] as const)("%s fails %s and is not certified", async (_name, fn, failing) => {
+    const { cert } = await run({ rewrite: fn }, []);
+    expect(cert.checks.find((c) => c.id === failing)?.status).toBe("failed");
+    expect(cert.verdict).not.toBe("certified");
+  });
+
+  it("404 on /api/v0 and /api/v1 (an old LM Studio) is absence, handled without crashing", async () => {
+    const { cert } = await run({ faults: [{ fault: { kind: "status", status: 404 }, paths: ["/api/v0/models", "/api/v1/models"] }], sdk: false }, []);
+    expect(cert.checks.find((c) => c.id === "schema.rest-v1-models")?.status).toBe("skipped");
+    expect(cert.verdict).not.toBe("certified");
+  });
+
+  it("10,000 models and hostile unicode ids: handled, and judged on their merits", async () => {
+    const many: CatalogueModel[] = Array.from({ length: 10_000 }, (_, i) => ({ ...DEFAULT_CATALOGUE[1]!, key: `bulk/model-${i}-\u00e9\u{1F600}<b>` }));
+    const { cert } = await run({ catalogue: [...DEFAULT_CATALOGUE, ...many] }, []);
+    const listing = cert.checks.find((c) => c.id === "listing.matches-standard");
+    expect([listing?.status, listing?.observed["behaviour"]]).toEqual(["passed", "loaded-only"]);
+  }, 60_000);
+
+  it.each([
+    ["a load that hangs", { loadLatencyMs: 2_000 }],
+    ["a load that 500s", { faults: [{ fault: { kind: "status", status: 500 }, paths: ["/api/v1/models/load"] }] }],
+  ] as [string, Partial<MockConfig>][])("%s: lifecycle.load does not pass and the host is restored", async (_name, config) => {
+    const { cert, mock, before } = await run(config, ["/api/v1/models/load"], { allowMutations: true, loadTimeoutSeconds: 0.5 });
+    expect(cert.checks.find((c) => c.id === "lifecycle.load")?.status).not.toBe("passed");
+    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+  }, 30_000);
+});
