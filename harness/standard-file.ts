@@ -22,7 +22,7 @@ export function loadStandard(path: string | undefined): Standard {
 export function parseStandard(text: string, where: string): Standard {
   let raw: unknown;
   try {
-    raw = parseYaml(text, { prettyErrors: true });
+    raw = parseYaml(text, { prettyErrors: true, logLevel: "error" });
   } catch (cause) {
     const at = cause instanceof YAMLParseError && cause.linePos ? ` (line ${cause.linePos[0].line})` : "";
     throw new UsageError(`Standard file ${where} is not valid YAML${at}: ${(cause as Error).message.split("\n")[0]}`, { cause });

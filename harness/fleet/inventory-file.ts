@@ -30,7 +30,8 @@ export function loadInventory(path: string, options: { standardOverride?: string
     throw new UsageError(`Cannot read inventory ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+  // logLevel "error": YAML warnings (e.g. unknown tags) must not leak to the console as Node process warnings.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, logLevel: "error" });
   const yamlError = doc.errors[0];
   if (yamlError) {
     const at = yamlError.linePos?.[0];
@@ -45,7 +46,14 @@ export function loadInventory(path: string, options: { standardOverride?: string
     const field = fieldPath.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "");
     return `${path}${line}: ${field || "(top level)"}`;
   };
-  const parsed = Inventory.safeParse(doc.toJS());
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (cause) {
+    // e.g. an alias to an anchor that does not exist
+    throw new UsageError(`${path}: not valid YAML: ${(cause as Error).message.split("\n")[0]}`, { cause });
+  }
+  const parsed = Inventory.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  - ${where(issue.path as (string | number)[])}: ${issue.message}`);
     throw new UsageError(`Inventory ${path} is invalid:\n${problems.join("\n")}`);
