@@ -10,8 +10,11 @@ import { certifyHost } from "../harness/certify-host.ts";
 import { readModelState } from "../harness/model-state/read-model-state.ts";
 import { DEFAULT_STANDARD } from "../harness/standard-file.ts";
 import { checks } from "../suites/index.ts";
+import { coldCertifyBench } from "./cold-certify.ts";
+import { fleetScaleBench } from "./fleet-scale.ts";
 
 const ROUNDS = 60;
+console.log("0. in-process costs (ratios against four raw GETs)");
 const PATHS = ["/lmstudio-greeting", "/v1/models", "/api/v0/models", "/api/v1/models"];
 
 async function time(label: string, fn: () => Promise<unknown>): Promise<{ label: string; medianMs: number }> {
@@ -81,3 +84,6 @@ try {
 } finally {
   await slow.close();
 }
+
+await coldCertifyBench();
+await fleetScaleBench();

@@ -1,6 +1,5 @@
 /** @module contract: the cluster router's Pact contract, verified against this host in real provider states. */
 import { resolve } from "node:path";
-import { Verifier } from "@pact-foundation/pact";
 import { PACT_PROVIDER, PACT_STATES } from "../contracts/pact-states.ts";
 import { describeError } from "../harness/errors.ts";
 import { MutationSession } from "../harness/lifecycle/session.ts";
@@ -58,6 +57,8 @@ function describeFailures(error: unknown): string[] {
 }
 
 async function verify(ctx: CheckContext, pactFile: string, session: MutationSession) {
+  // Loaded on demand: the Pact runtime (a native library) costs startup time every other command would pay.
+  const { Verifier } = await import("@pact-foundation/pact");
   const verifier = new Verifier({
     provider: PACT_PROVIDER,
     providerBaseUrl: ctx.host.url,

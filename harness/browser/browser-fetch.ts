@@ -4,7 +4,6 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { chromium } from "playwright-core";
 
 /** The flags this workplace's Chromium needs (no sandbox as root, no background traffic to Google). */
 export const CHROMIUM_ARGS = [
@@ -52,6 +51,8 @@ export async function browserFetch(
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const pageOrigin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Loaded on demand: playwright-core is only needed when a browser really runs.
+  const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({ executablePath, headless: true, chromiumSandbox: false, args: CHROMIUM_ARGS, timeout: options.timeoutMs ?? 15_000 });
   try {
     const page = await browser.newPage();

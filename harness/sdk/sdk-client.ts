@@ -2,7 +2,7 @@
  * @module A thin, deadline-bound wrapper over @lmstudio/sdk. The SDK waits forever on a reply it cannot parse, so
  * every call here races a deadline; after a timeout the client is disposed and every later call fails fast.
  */
-import { LMStudioClient } from "@lmstudio/sdk";
+import type { LMStudioClient } from "@lmstudio/sdk";
 import type { SnapshotInstance } from "../../contracts/journal.ts";
 import { LmcertError } from "../errors.ts";
 
@@ -30,7 +30,8 @@ export function sdkBaseUrl(httpBaseUrl: string): string {
 
 export class SdkClient {
   readonly url: string;
-  readonly #client: LMStudioClient;
+  /** Loaded on demand: the SDK is large and only 0.3.x hosts need it. */
+  readonly #client: Promise<LMStudioClient>;
   readonly #timeoutMs: number;
   #broken: string | null = null;
 
@@ -38,23 +39,23 @@ export class SdkClient {
     this.url = sdkBaseUrl(httpBaseUrl);
     this.#timeoutMs = timeoutMs;
     // Always an explicit baseUrl: without it the SDK goes looking for a local LM Studio on other ports.
-    this.#client = new LMStudioClient({ baseUrl: this.url, logger: SILENT });
+    this.#client = import("@lmstudio/sdk").then(({ LMStudioClient }) => new LMStudioClient({ baseUrl: this.url, logger: SILENT }));
   }
 
   version(): Promise<{ version: string; build: number }> {
-    return this.#call("system.version", () => this.#client.system.getLMStudioVersion());
+    return this.#call("system.version", async () => (await this.#client).system.getLMStudioVersion());
   }
 
   async downloaded(): Promise<SdkModel[]> {
-    const models = await this.#call("system.listDownloadedModels", () => this.#client.system.listDownloadedModels());
+    const models = await this.#call("system.listDownloadedModels", async () => (await this.#client).system.listDownloadedModels());
     return models.map((m) => ({ key: m.modelKey, type: m.type === "embedding" ? "embedding" : "llm", sizeBytes: m.sizeBytes }));
   }
 
   /** Every loaded instance (LLMs and embedding models), with its context length for a faithful reload. */
   async loaded(): Promise<SnapshotInstance[]> {
     const handles = [
-      ...(await this.#call("llm.listLoaded", () => this.#client.llm.listLoaded())),
-      ...(await this.#call("embedding.listLoaded", () => this.#client.embedding.listLoaded())),
+      ...(await this.#call("llm.listLoaded", async () => (await this.#client).llm.listLoaded())),
+      ...(await this.#call("embedding.listLoaded", async () => (await this.#client).embedding.listLoaded())),
     ];
     return Promise.all(
       handles.map(async (h) => {
@@ -70,20 +71,25 @@ export class SdkClient {
     const opts = { verbose: false as const, config, ...(options.identifier ? { identifier: options.identifier } : {}) };
     const handle: { identifier: string } = await this.#call(
       `${type}.loadModel ${model}`,
-      (): Promise<{ identifier: string }> => (type === "llm" ? this.#client.llm.load(model, opts) : this.#client.embedding.load(model, opts)),
+      async (): Promise<{ identifier: string }> => {
+        const client = await this.#client;
+        return type === "llm" ? client.llm.load(model, opts) : client.embedding.load(model, opts);
+      },
       options.timeoutMs,
     );
     return handle.identifier;
   }
 
   async unload(instanceId: string, type: "llm" | "embedding"): Promise<void> {
-    await this.#call(`${type}.unloadModel ${instanceId}`, () =>
-      type === "llm" ? this.#client.llm.unload(instanceId) : this.#client.embedding.unload(instanceId),
-    );
+    await this.#call(`${type}.unloadModel ${instanceId}`, async () => {
+      const client = await this.#client;
+      return type === "llm" ? client.llm.unload(instanceId) : client.embedding.unload(instanceId);
+    });
   }
 
   async close(): Promise<void> {
-    await this.#client[Symbol.asyncDispose]().catch(() => undefined);
+    const client = await this.#client.catch(() => null);
+    await client?.[Symbol.asyncDispose]().catch(() => undefined);
   }
 
   async #call<T>(what: string, run: () => Promise<T>, timeoutMs = this.#timeoutMs): Promise<T> {
