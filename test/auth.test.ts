@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { findChromium } from "../harness/browser/find-chromium.ts";
 import { runCli } from "./helpers/cli.ts";
+import { writeInventory } from "./helpers/fleet.ts";
 import { certify, check, LAN_STAND_IN, mockHost } from "./helpers/hosts.ts";
 
 const TOKEN = "sk-lm-Ab12Cd34:Ef56Gh78Ij90Kl12Mn34";
@@ -51,6 +52,25 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("the token never leaks", () => {
+  it("from a fleet run: certificates, summary, JUnit, HTML, Markdown, Prometheus, journals and console", async () => {
+    const mock = await mockHost("compliant", {
+      authToken: TOKEN,
+      rewrite: (path, body) => (path === "/api/v1/models" ? { ...(body as object), echoed: TOKEN } : body),
+    });
+    const dir = mkdtempSync(join(tmpdir(), "lmcert-fleet-token-"));
+    const inventory = writeInventory(dir, mock.port, [{ name: "secured", url: mock.url, tokenEnv: "LMCERT_FLEET_TOKEN" }]);
+    process.env["LMCERT_FLEET_TOKEN"] = TOKEN;
+    const r = await runCli(["fleet", inventory, "--out", join(dir, "out"), "--json", "--allow-mutations", "--no-browser", "--probe-address", LAN_STAND_IN]);
+    delete process.env["LMCERT_FLEET_TOKEN"];
+    const files = filesUnder(join(dir, "out"));
+    expect(files.some((f) => f.endsWith(".restore-journal.json"))).toBe(true);
+    expect(files.some((f) => f.endsWith("lmcert.html"))).toBe(true);
+    for (const text of [r.stdout, r.stderr, ...files.map((f) => readFileSync(f, "utf8"))]) {
+      expect(text).not.toContain(TOKEN);
+      expect(text).not.toContain("Ef56Gh78Ij90Kl12Mn34");
+    }
+  }, 60_000);
+
   it("appears in no output, evidence, certificate or log, even when the server echoes it back", async () => {
     const mock = await mockHost("compliant", {
       authToken: TOKEN,
