@@ -86,8 +86,9 @@ export class HttpClient {
     return { exchange, json: parseJsonBody(exchange) };
   }
 
+  /** Ends every connection at once: a graceful close would wait on a request a hung server never answers. */
   async close(): Promise<void> {
-    await this.#agent.close();
+    await this.#agent.destroy();
   }
 
   #timeout(override?: number): number {
