@@ -11,33 +11,23 @@ import { readModelState } from "../harness/model-state/read-model-state.ts";
 import { DEFAULT_STANDARD } from "../harness/standard-file.ts";
 import { checks } from "../suites/index.ts";
 import { coldCertifyBench } from "./cold-certify.ts";
+import { measure, printTable } from "./stats.ts";
 import { fleetScaleBench } from "./fleet-scale.ts";
 
 const ROUNDS = 60;
 console.log("0. in-process costs (ratios against four raw GETs)");
 const PATHS = ["/lmstudio-greeting", "/v1/models", "/api/v0/models", "/api/v1/models"];
 
-async function time(label: string, fn: () => Promise<unknown>): Promise<{ label: string; medianMs: number }> {
-  for (let i = 0; i < 5; i++) await fn(); // warm-up: JIT, connection pools, schema compilation
-  const samples: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const started = performance.now();
-    await fn();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  return { label, medianMs: samples[Math.floor(samples.length / 2)] ?? 0 };
-}
-
 const mock = await startMock(preset("mac-studio-2"));
 try {
-  const baseline = await time("baseline: 4 raw GETs", () =>
+  const baseline = await measure("baseline: 4 raw GETs", ROUNDS, () =>
     Promise.all(PATHS.map(async (p) => (await request(`${mock.url}${p}`)).body.text())),
+    5,
   );
   const cases = [
-    await time("readModelState()", () => readModelState(mock.url)),
+    await measure("readModelState()", ROUNDS, () => readModelState(mock.url), 5),
     // Loopback only (127.0.0.2 stands in for the LAN address) and no browser: this measures lmcert, not Chromium.
-    await time("certify (all checks)", () =>
+    await measure("certify (all checks)", ROUNDS, () =>
       certifyHost({
         host: { name: "bench", url: mock.url },
         standard: DEFAULT_STANDARD,
@@ -45,13 +35,10 @@ try {
         probeAddresses: ["127.0.0.2"],
         chromium: { path: null, reason: "bench" },
       }),
+      5,
     ),
   ];
-  console.log(`rounds per case: ${ROUNDS} (median)`);
-  console.log(`${baseline.label.padEnd(28)} ${baseline.medianMs.toFixed(2).padStart(8)} ms   1.00x`);
-  for (const c of cases) {
-    console.log(`${c.label.padEnd(28)} ${c.medianMs.toFixed(2).padStart(8)} ms   ${(c.medianMs / baseline.medianMs).toFixed(2)}x`);
-  }
+  printTable(`rounds per case: ${ROUNDS}`, baseline, cases);
 } finally {
   await mock.close();
 }

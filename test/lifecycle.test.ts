@@ -81,6 +81,19 @@ describe("lifecycle on LM Studio 0.4 (rest-v1 driver)", () => {
     expect(check(cert, "lifecycle.unload").status).toBe("skipped");
   });
 
+  it("lifecycle.unload fails when a surface still reports the model loaded after the unload", async () => {
+    const stuckInV0 = (path: string, body: unknown) => {
+      if (path !== "/api/v0/models") return body;
+      for (const item of (body as { data: { id: string; state: string }[] }).data) if (item.id === "meta-llama-3.1-8b-instruct") item.state = "loaded";
+      return body;
+    };
+    const { cert } = await mutate("mac-studio-2", { rewrite: stuckInV0 }, { standard: { lifecycle: { model: null, loadTimeoutSeconds: 0.5, allowDuplicateInstances: false } } });
+    expect(check(cert, "lifecycle.load").status).toBe("passed");
+    const record = check(cert, "lifecycle.unload");
+    expect(record.status).toBe("failed");
+    expect(record.reason).toMatch(/unloaded meta-llama-3\.1-8b-instruct, but rest-v0 says meta-llama-3\.1-8b-instruct is loaded/);
+  });
+
   it("a load that returns 500 fails lifecycle.load with the host's answer", async () => {
     const { cert } = await mutate("mac-studio-1", { faults: [{ fault: { kind: "status", status: 500 }, paths: ["/api/v1/models/load"] }] });
     const record = check(cert, "lifecycle.load");
@@ -135,6 +148,9 @@ describe("models and memory", () => {
     expect(refused.status).toBe("passed");
     expect(refused.observed).toMatchObject({ model: "google/gemma-3-12b", refused: true, evicted: [] });
     expect(check((await mutate("mac-studio-1")).cert, "memory.over-budget-refused").status).toBe("inconclusive");
+    const wrongError = await mutate("mac-studio-1", { faults: [{ fault: { kind: "status", status: 500 }, paths: ["/api/v1/models/load"] }] });
+    const failed = check(wrongError.cert, "memory.over-budget-refused");
+    expect([failed.status, failed.reason]).toEqual(["failed", expect.stringMatching(/refused, but not with LM Studio's guardrail error/)]);
   });
 });
 
