@@ -40,3 +40,21 @@ describe("certificate", () => {
     expect(text).toContain("evil \\x1b[2J\\x1b]0;pwned\\x07 text");
   });
 });
+
+describe("fleet console progress", () => {
+  it("prints plain lines when not a TTY, and a live n/N line on a TTY", async () => {
+    const { FleetProgressReporter } = await import("../harness/reporters/fleet-progress.ts");
+    const cert = await certify((await mockHost("mac-studio-2")).url);
+    let plain = "";
+    new FleetProgressReporter(2, { write: (t: string) => (plain += t), isTTY: false }).onHostEnd(cert);
+    expect(plain).toMatch(/^✖ not certified {2}test-host \(\d+ passed/);
+    expect(plain).not.toMatch(/[\r\u001b]/);
+    let tty = "";
+    const env = process.env["NO_COLOR"];
+    delete process.env["NO_COLOR"];
+    new FleetProgressReporter(2, { write: (t: string) => (tty += t), isTTY: true }).onHostEnd(cert);
+    if (env !== undefined) process.env["NO_COLOR"] = env;
+    expect(tty).toContain("\r\u001b[K");
+    expect(tty).toContain("1/2 hosts done");
+  });
+});
