@@ -1,13 +1,9 @@
 /** @module Certifies one host: discovery once, checks in order, certificate out, reporters told at each step. */
-import { mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Certificate } from "../contracts/certificate.ts";
 import type { Standard } from "../contracts/standard.ts";
-import { buildCertificate, hostSlug } from "./certificate.ts";
-import { describeError } from "./errors.ts";
-import { pickDriver } from "./lifecycle/pick-driver.ts";
-import { MutationSession } from "./lifecycle/session.ts";
+import { buildCertificate } from "./certificate.ts";
+import { beginSession, finishSession } from "./lifecycle/run-session.ts";
+import type { MutationSession } from "./lifecycle/session.ts";
 import { discover, type Discovery } from "./discovery.ts";
 import { HttpClient } from "./http/client.ts";
 import { report, type Reporter } from "./reporters/reporter.ts";
@@ -120,45 +116,6 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
   } finally {
     await Promise.all([http.close(), anonymousHttp.close(), mutationHttp.close()]);
   }
-}
-
-async function beginSession(options: CertifyHostOptions, http: HttpClient, discovery: () => Promise<Discovery>): Promise<MutationSession> {
-  const loadTimeoutMs = options.standard.lifecycle.loadTimeoutSeconds * 1000;
-  const driver = await pickDriver({ discovery: await discovery(), http, loadTimeoutMs, sdkTimeoutMs: options.timeoutMs ?? 5_000 });
-  const dir = options.journalDir ?? join(tmpdir(), "lmcert-journals");
-  mkdirSync(dir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  return MutationSession.begin(driver, {
-    host: options.host,
-    tokenEnv: options.tokenEnv ?? null,
-    journalPath: join(dir, `${hostSlug(options.host.name)}.${stamp}.restore-journal.json`),
-    lateLoadWaitMs: loadTimeoutMs,
-  });
-}
-
-/** The final restore: runs whatever happened before (failure, timeout, Ctrl-C), and says how it went. */
-async function finishSession(session: Promise<MutationSession> | undefined, allowed: boolean): Promise<Certificate["mutations"]> {
-  const none = { driver: null, performed: false, restore: "not-needed" as const, journal: null };
-  if (!session) return { ...none, detail: allowed ? "no check needed to change the host" : "mutations not allowed (--allow-mutations not given)" };
-  let s: MutationSession;
-  try {
-    s = await session;
-  } catch (error) {
-    return { ...none, detail: `no mutation session: ${describeError(error)}` };
-  }
-  const outcome = await s.restore();
-  s.journal.close(outcome.ok ? "restored" : "failed");
-  await s.driver.close();
-  const snapshot = `[${s.snapshot.map((i) => i.id).join(", ")}]`;
-  return {
-    driver: s.driver.name,
-    performed: s.performed,
-    restore: outcome.ok ? (s.performed ? "restored" : "not-needed") : "failed",
-    detail: outcome.ok
-      ? `${s.performed ? "the host was changed and put back" : "nothing was changed"}: the loaded set matches the snapshot ${snapshot} (${outcome.detail})`
-      : outcome.detail,
-    journal: s.journal.path,
-  };
 }
 
 /** `http://10.0.0.102:1234` → `10.0.0.102_1234`: a default host name that is safe as a folder name. */

@@ -1,0 +1,52 @@
+/** @module A run's mutation session: begun lazily on the first mutation, always finished with a restore. */
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Certificate } from "../../contracts/certificate.ts";
+import { hostSlug } from "../certificate.ts";
+import type { CertifyHostOptions } from "../certify-host.ts";
+import type { Discovery } from "../discovery.ts";
+import { describeError } from "../errors.ts";
+import type { HttpClient } from "../http/client.ts";
+import { pickDriver } from "./pick-driver.ts";
+import { MutationSession } from "./session.ts";
+
+export async function beginSession(options: CertifyHostOptions, http: HttpClient, discovery: () => Promise<Discovery>): Promise<MutationSession> {
+  const loadTimeoutMs = options.standard.lifecycle.loadTimeoutSeconds * 1000;
+  const driver = await pickDriver({ discovery: await discovery(), http, loadTimeoutMs, sdkTimeoutMs: options.timeoutMs ?? 5_000 });
+  const dir = options.journalDir ?? join(tmpdir(), "lmcert-journals");
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  return MutationSession.begin(driver, {
+    host: options.host,
+    tokenEnv: options.tokenEnv ?? null,
+    journalPath: join(dir, `${hostSlug(options.host.name)}.${stamp}.restore-journal.json`),
+    lateLoadWaitMs: loadTimeoutMs,
+  });
+}
+
+/** The final restore: runs whatever happened before (failure, timeout, Ctrl-C), and says how it went. */
+export async function finishSession(session: Promise<MutationSession> | undefined, allowed: boolean): Promise<Certificate["mutations"]> {
+  const none = { driver: null, performed: false, restore: "not-needed" as const, journal: null };
+  if (!session) return { ...none, detail: allowed ? "no check needed to change the host" : "mutations not allowed (--allow-mutations not given)" };
+  let s: MutationSession;
+  try {
+    s = await session;
+  } catch (error) {
+    return { ...none, detail: `no mutation session: ${describeError(error)}` };
+  }
+  const outcome = await s.restore();
+  s.journal.close(outcome.ok ? "restored" : "failed");
+  await s.driver.close();
+  const snapshot = `[${s.snapshot.map((i) => i.id).join(", ")}]`;
+  return {
+    driver: s.driver.name,
+    performed: s.performed,
+    restore: outcome.ok ? (s.performed ? "restored" : "not-needed") : "failed",
+    detail: outcome.ok
+      ? `${s.performed ? "the host was changed and put back" : "nothing was changed"}: the loaded set matches the snapshot ${snapshot} (${outcome.detail})`
+      : outcome.detail,
+    journal: s.journal.path,
+  };
+}
+
