@@ -6,6 +6,7 @@ import { configChecks } from "./config.ts";
 import { contractChecks } from "./contract.ts";
 import { corsChecks } from "./cors.ts";
 import { healthChecks } from "./health.ts";
+import { lifecyclePolicyChecks } from "./lifecycle-policy.ts";
 import { lifecycleChecks } from "./lifecycle.ts";
 import { listingChecks } from "./listing.ts";
 import { memoryChecks } from "./memory.ts";
@@ -35,6 +36,7 @@ export const checks: readonly Check[] = registry([
   ...modelChecks,
   ...memoryChecks,
   ...lifecycleChecks,
+  ...lifecyclePolicyChecks,
   ...contractChecks,
   // Last: it compares LM Studio's saved settings against what the checks above observed.
   ...configChecks,
