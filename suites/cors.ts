@@ -1,15 +1,12 @@
 /** @module cors: what a browser page on another origin experiences, checked at header level and in real Chromium. */
 import type { Evidence } from "../contracts/certificate.ts";
-import { browserFetch } from "../harness/browser/browser-fetch.ts";
 import { PROBE_ORIGINS, REQUESTED_HEADERS, REQUESTED_METHOD, originProblems, preflightProblems } from "../harness/cors-rules.ts";
-import { describeError, isHttpError } from "../harness/errors.ts";
-import { redactSecrets } from "../harness/http/evidence.ts";
+import { isHttpError } from "../harness/errors.ts";
 import { joinUrl } from "../harness/surfaces.ts";
-import { defineCheck, type CheckContext, type Outcome } from "../harness/types.ts";
+import { defineCheck, type Outcome } from "../harness/types.ts";
 import { onlyWhen } from "./applicability.ts";
-
-const ENABLE_CORS =
-  'In LM Studio: Developer → Server Settings → turn on "Enable CORS" (or start the server with `lms server start --cors`). Without it, LM Studio answers browser preflights with HTTP 200 and no CORS headers, and browsers block every call.';
+import { browserCheck } from "./cors-browser.ts";
+import { ENABLE_CORS, anyOrigin, saysDisabled } from "./cors-common.ts";
 
 const PREFLIGHT_PATHS = ["/v1/models", "/v1/chat/completions"] as const;
 
@@ -26,9 +23,6 @@ async function probe<T>(run: () => Promise<T>): Promise<T | Outcome> {
 function isOutcome(value: unknown): value is Outcome {
   return typeof value === "object" && value !== null && "status" in value && "reason" in value;
 }
-
-const anyOrigin = (s: { cors: string }) => s.cors === "any-origin";
-const saysDisabled = () => "the standard says cors: disabled";
 
 const preflight = onlyWhen(anyOrigin, saysDisabled, defineCheck({
   id: "cors.preflight",
@@ -131,48 +125,6 @@ const privateNetwork = defineCheck({
   },
 });
 
-async function runBrowserCheck(ctx: CheckContext, token: string | undefined): Promise<Outcome> {
-  const target = joinUrl(ctx.host.url, "v1/models");
-  const started = performance.now();
-  const raw = await browserFetch(ctx.chromium.path as string, target, { token });
-  const secrets = token ? [token] : [];
-  const result = { ...raw, pageResult: redactSecrets(raw.pageResult, secrets), console: raw.console.map((l) => redactSecrets(l, secrets)) };
-  const evidence: Evidence = {
-    method: "GET",
-    url: target,
-    status: result.status,
-    headers: { origin: result.pageOrigin },
-    bodyExcerpt: result.pageResult.slice(0, 400),
-    error: result.ok ? null : [result.pageResult, ...result.console].join("\n"),
-    durationMs: Math.round(performance.now() - started),
-  };
-  const observed = { pageOrigin: result.pageOrigin, browser: ctx.chromium.path, console: result.console, pageResult: result.pageResult };
-  const isModelList = result.ok && result.pageResult.includes('"data"');
-  if (isModelList) return { status: "passed", reason: `Chromium handed the page on ${result.pageOrigin} the /v1/models JSON`, observed, evidence: [evidence] };
-  const said = result.console.find((line) => /CORS|blocked/i.test(line)) ?? result.pageResult;
-  return { status: "failed", reason: `Chromium did not give the page the JSON: ${said}`, observed, evidence: [evidence] };
-}
-
-const browser = onlyWhen(anyOrigin, saysDisabled, defineCheck({
-  id: "cors.browser",
-  title: "A real browser can read /v1/models cross-origin",
-  must: "A page on another origin MUST be able to fetch() /v1/models in headless Chromium and read the JSON.",
-  concern: "cors",
-  required: false,
-  mutates: false,
-  needs: ["health.greeting"],
-  remedy: ENABLE_CORS,
-  async run(ctx) {
-    if (!ctx.chromium.path) return { status: "skipped", reason: ctx.chromium.reason };
-    try {
-      // The token is handed to the page only, as a real cluster UI would send it; it never reaches evidence.
-      return await runBrowserCheck(ctx, ctx.http.bearerToken);
-    } catch (error) {
-      return { status: "error", reason: `could not drive Chromium at ${ctx.chromium.path}: ${describeError(error).split("\n")[0]}` };
-    }
-  },
-}));
-
 const disabled = onlyWhen((s) => s.cors === "disabled", () => "the standard says cors: any-origin", defineCheck({
   id: "cors.disabled",
   title: "CORS is off",
@@ -202,4 +154,4 @@ const disabled = onlyWhen((s) => s.cors === "disabled", () => "the standard says
   },
 }));
 
-export const corsChecks = [preflight, actualRequest, privateNetwork, browser, disabled];
+export const corsChecks = [preflight, actualRequest, privateNetwork, browserCheck, disabled];
