@@ -6,6 +6,8 @@ import { startMock, type RunningMock } from "../../../fixtures/mock/server.ts";
 import { checks } from "../../../suites/index.ts";
 import { writeCertificate } from "../../certificate.ts";
 import { findChromium } from "../../browser/find-chromium.ts";
+import { fleetConsistency } from "../../fleet/consistency.ts";
+import { summarizeCertificate } from "../../fleet/host-summary.ts";
 import { certifyHost } from "../../certify-host.ts";
 import { readModelState, type ModelState } from "../../model-state/read-model-state.ts";
 import { ConsoleReporter } from "../../reporters/console.ts";
@@ -77,6 +79,8 @@ function explain(results: { name: string; certificate: Certificate; state: Model
       `  ${" ".repeat(r.name.length)}  readModelState() → loaded [${(r.state.loaded ?? []).join(", ")}] (source: ${r.state.source})`,
     );
   }
+  const consistency = fleetConsistency(results.map((r) => summarizeCertificate(r.certificate, null)));
+  for (const finding of consistency.findings) lines.push("", `Fleet consistency: ${finding}`);
   const failing = results.filter((r) => r.certificate.verdict !== "certified");
   lines.push(
     "",
