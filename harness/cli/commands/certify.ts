@@ -13,6 +13,7 @@ import { loadStandard } from "../../standard-file.ts";
 import { exitCodeFor } from "../../verdict.ts";
 import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { tokenFromEnv } from "../token.ts";
+import { harnessProblemExit } from "../harness-exit.ts";
 import { readUserFile, readUserJson } from "../read-text-file.ts";
 import { signCertificate } from "../../signing.ts";
 import type { CommandIo } from "../io.ts";
@@ -134,15 +135,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
 function finalExitCode(certificate: Certificate, io: CommandIo): number {
   const m = certificate.mutations;
   if (m.performed || m.restore === "failed") io.stderr.write(`  mutations (${m.driver}): ${m.detail}\n`);
-  if (m.restore === "failed") {
-    io.stderr.write(`\nRESTORE FAILED: the host is NOT as lmcert found it.\nRun: lmcert restore ${m.journal}\n`);
-    return 2;
-  }
-  if (io.signal.aborted) {
-    io.stderr.write("\ninterrupted: the certificate is incomplete (the host was put back first)\n");
-    return 2;
-  }
-  return exitCodeFor(certificate.verdict);
+  return harnessProblemExit([certificate], io) ?? exitCodeFor(certificate.verdict);
 }
 
 function readPreviousCertificate(path: string): Certificate {

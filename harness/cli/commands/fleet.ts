@@ -9,6 +9,7 @@ import { FleetProgressReporter } from "../../reporters/fleet-progress.ts";
 import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { readUserFile } from "../read-text-file.ts";
 import type { CommandIo } from "../io.ts";
+import { harnessProblemExit } from "../harness-exit.ts";
 
 export const FLEET_HELP = `Usage: lmcert fleet <inventory.yaml> [options]
 
@@ -86,8 +87,5 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
   for (const finding of summary.consistency.findings) io.stderr.write(`fleet consistency: ${finding}\n`);
   io.stderr.write(`reports: ${Object.values(reports).join(", ")}\n`);
   if (flags.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  const failedRestore = certificates.filter((x) => x.mutations.restore === "failed");
-  for (const cert of failedRestore) io.stderr.write(`\nRESTORE FAILED on ${cert.host.name}: run lmcert restore ${cert.mutations.journal}\n`);
-  if (failedRestore.length > 0 || io.signal.aborted) return 2;
-  return c.certified === c.hosts ? 0 : 1;
+  return harnessProblemExit(certificates, io) ?? (c.certified === c.hosts ? 0 : 1);
 }

@@ -11,6 +11,7 @@ import { ConsoleReporter } from "../../reporters/console.ts";
 import { loadStandard } from "../../standard-file.ts";
 import { parseCommandArgs, validateFlags } from "../args.ts";
 import type { CommandIo } from "../io.ts";
+import { harnessProblemExit } from "../harness-exit.ts";
 
 export const PACT_HELP = `Usage: lmcert pact verify <url> --allow-mutations [--pact <file>] [--out <dir>] [--name <name>]
 
@@ -54,9 +55,5 @@ export async function pactCommand(argv: readonly string[], io: CommandIo): Promi
     signal: io.signal,
   });
   if (flags.out) io.stderr.write(`  certificate: ${writeCertificate(flags.out, certificate).path}\n`);
-  if (certificate.mutations.restore === "failed") {
-    io.stderr.write(`\nRESTORE FAILED: run lmcert restore ${certificate.mutations.journal}\n`);
-    return 2;
-  }
-  return certificate.checks.find((c) => c.id === "contract.pact-verified")?.status === "passed" ? 0 : 1;
+  return harnessProblemExit([certificate], io) ?? (certificate.checks.find((c) => c.id === "contract.pact-verified")?.status === "passed" ? 0 : 1);
 }
