@@ -4,7 +4,6 @@
  */
 import type { Evidence } from "../contracts/certificate.ts";
 import { classifyListing, type ListingClassification } from "../harness/listing-classifier.ts";
-import { catalogueFrom, chooseLifecycleModel } from "../harness/model-state/catalogue.ts";
 import { sortedUnique } from "../harness/model-state/ids.ts";
 import { readLiveState } from "../harness/model-state/live-state.ts";
 import type { ModelStateView } from "../harness/model-state/views.ts";
@@ -12,6 +11,7 @@ import { pollUntil } from "../harness/lifecycle/poll.ts";
 import { MutationSession } from "../harness/lifecycle/session.ts";
 import { describeError } from "../harness/errors.ts";
 import type { CheckContext } from "../harness/types.ts";
+import { lifecycleModel } from "./lifecycle-support.ts";
 import { openSession } from "./session-outcomes.ts";
 
 export type TieBreak =
@@ -32,7 +32,7 @@ export async function breakTie(ctx: CheckContext): Promise<TieBreak> {
       changed = victim.model;
       action = `unloaded ${victim.id}`;
     } else {
-      const model = chooseLifecycleModel(catalogueFrom(discovery), ctx.lifecycleModel);
+      const model = lifecycleModel(ctx, discovery);
       if (!model) return { decided: false, reason: "nothing is loaded and no model is known that could be loaded" };
       await session.load(model);
       changed = model;

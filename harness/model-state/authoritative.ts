@@ -44,13 +44,21 @@ function sdkState(sdk: SdkReading | null): StateReading {
   return { view: sdk.view, reason: sdk.reason, evidence: sdk.evidence };
 }
 
+/** Several checks read the same discovery; its payloads are validated once, not once per check. */
+const readingsCache = new WeakMap<StateSources, Record<StateSurface, StateReading>>();
+
 /** Every state surface's view, in order of authority. */
 export function stateReadings(sources: StateSources): Record<StateSurface, StateReading> {
-  return {
-    "rest-v1": stateFromReading("rest-v1", sources.surfaces["rest-v1"]),
-    "rest-v0": stateFromReading("rest-v0", sources.surfaces["rest-v0"]),
-    sdk: sdkState(sources.sdk),
-  };
+  let readings = readingsCache.get(sources);
+  if (!readings) {
+    readings = {
+      "rest-v1": stateFromReading("rest-v1", sources.surfaces["rest-v1"]),
+      "rest-v0": stateFromReading("rest-v0", sources.surfaces["rest-v0"]),
+      sdk: sdkState(sources.sdk),
+    };
+    readingsCache.set(sources, readings);
+  }
+  return readings;
 }
 
 /**
