@@ -32,6 +32,7 @@ export const MockFlags = z.strictObject({
   lmstudioVersion: z.string().regex(/^\d+\.\d+\.\d+/, "must look like 0.4.6").optional(),
   jit: z.enum(["on", "off"]).optional(),
   loadLatencyMs: z.coerce.number().int().nonnegative().optional(),
+  logRequests: z.boolean().default(false),
 });
 export type MockFlags = z.infer<typeof MockFlags>;
 

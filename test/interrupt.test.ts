@@ -11,14 +11,28 @@ import { LAN_STAND_IN } from "./helpers/hosts.ts";
 const BIN = join(import.meta.dirname, "..", "bin", "lmcert.js");
 const ORIGINAL = ["qwen2.5-0.5b-instruct", "text-embedding-nomic-embed-text-v1.5"];
 
-async function spawnSlowMock(): Promise<string> {
-  const child = spawn(process.execPath, [BIN, "mock", "--preset", "mac-studio-1", "--port", "0", "--load-latency", "1200"], { stdio: ["ignore", "pipe", "inherit"] });
+/**
+ * The mock in its own process, logging every request. `loadReceived` resolves when a load request has reached it:
+ * only then has the host really been changed (the journal is written just *before* the request goes out).
+ */
+async function spawnSlowMock(): Promise<{ url: string; loadReceived: Promise<void> }> {
+  const child = spawn(process.execPath, [BIN, "mock", "--preset", "mac-studio-1", "--port", "0", "--load-latency", "1200", "--log-requests"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   onTestFinished(() => void child.kill("SIGINT"));
-  for await (const line of createInterface({ input: child.stdout })) {
-    const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-    if (match?.[1]) return match[1];
-  }
-  throw new Error("mock did not start");
+  const lines = createInterface({ input: child.stdout });
+  let url: string | undefined;
+  let onLoad: () => void = () => undefined;
+  const loadReceived = new Promise<void>((resolve) => (onLoad = resolve));
+  const started = new Promise<string>((resolve, reject) => {
+    lines.on("line", (line) => {
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+      if (match?.[1]) resolve((url = match[1]));
+      if (line === "POST /api/v1/models/load") onLoad();
+    });
+    lines.on("close", () => (url ? undefined : reject(new Error("mock did not start"))));
+  });
+  return { url: await started, loadReceived };
 }
 
 async function loadedIds(url: string): Promise<string[]> {
@@ -63,7 +77,7 @@ async function journalWithLoad(out: string): Promise<string> {
 
 describe("interrupted lifecycle runs", () => {
   it("SIGINT in the middle of the lifecycle suite: the CLI restores the host, then exits 2", async () => {
-    const url = await spawnSlowMock();
+    const { url } = await spawnSlowMock();
     expect(await loadedIds(url)).toEqual(ORIGINAL);
     const out = mkdtempSync(join(tmpdir(), "lmcert-int-"));
     const run = startCertify(url, out);
@@ -77,10 +91,11 @@ describe("interrupted lifecycle runs", () => {
   }, 60_000);
 
   it("kill -9 mid-load: `lmcert restore <journal>` puts the host back", async () => {
-    const url = await spawnSlowMock();
+    const { url, loadReceived } = await spawnSlowMock();
     const out = mkdtempSync(join(tmpdir(), "lmcert-kill-"));
     const run = startCertify(url, out);
     const journal = await journalWithLoad(out);
+    await loadReceived;
     run.child.kill("SIGKILL");
     await run.done;
     // The host finishes the load lmcert asked for, with nobody left to undo it.

@@ -19,6 +19,7 @@ Options:
   --lmstudio-version <v>  behave like this LM Studio version (0.3.5: /v1 only; 0.3.6+: /api/v0; 0.4+: /api/v1)
   --jit on|off        override the preset's Just-in-Time Model Loading
   --load-latency <ms> how long each load takes
+  --log-requests      print "METHOD /path" for every request received (to see what a client really sends)
   --host <address>    address to bind (default 127.0.0.1; 0.0.0.0 serves on the network like
                       "Serve on Local Network")
   -h, --help          show this help`;
@@ -31,6 +32,7 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     "lmstudio-version": { type: "string" },
     jit: { type: "string" },
     "load-latency": { type: "string" },
+    "log-requests": { type: "boolean" },
   });
   if (positionals.length > 0) throw new UsageError(`lmcert mock: unexpected argument "${positionals[0]}"\n\n${MOCK_HELP}`);
   const flags = validateFlags("mock", MockFlags, {
@@ -40,6 +42,7 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     lmstudioVersion: values["lmstudio-version"],
     jit: values.jit,
     loadLatencyMs: values["load-latency"],
+    logRequests: values["log-requests"] ?? false,
   });
   if (!isPresetName(flags.preset)) {
     throw new UsageError(`lmcert mock: --preset: unknown preset "${flags.preset}" (choose ${Object.keys(PRESETS).join(", ")})`);
@@ -49,6 +52,7 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     ...(flags.lmstudioVersion ? { version: flags.lmstudioVersion } : {}),
     ...(flags.jit ? { jit: flags.jit === "on" } : {}),
     ...(flags.loadLatencyMs !== undefined ? { loadLatencyMs: flags.loadLatencyMs } : {}),
+    ...(flags.logRequests ? { onRequest: (method: string, path: string) => void io.stdout.write(`${method} ${path}\n`) } : {}),
   };
   // Loopback unless asked: a mock should not appear on the LAN by surprise.
   const host = flags.host ?? "127.0.0.1";
