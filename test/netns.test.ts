@@ -7,6 +7,8 @@ import { createNetnsPair, netnsUnavailableReason, runInNs, startInNs, type Netns
 
 const BIN = join(import.meta.dirname, "..", "bin", "lmcert.js");
 const unavailable = netnsUnavailableReason();
+/** Each test starts up to three CLI processes in turn; on a busy 2-core machine that takes more than the default. */
+const SPAWN_TIMEOUT_MS = 60_000;
 
 describe.skipIf(unavailable !== null)(`bind across network namespaces${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
   let pair: NetnsPair;
@@ -40,7 +42,7 @@ describe.skipIf(unavailable !== null)(`bind across network namespaces${unavailab
     expect(status(cert, "bind.port")).toBe("passed");
     expect(status(cert, "bind.reachable-off-loopback")).toBe("passed");
     expect([code, cert.verdict]).toEqual([0, "certified"]);
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it("bound to 0.0.0.0: on the server itself (--local, loopback URL) every bind check passes", async () => {
     await serve("0.0.0.0");
@@ -48,7 +50,7 @@ describe.skipIf(unavailable !== null)(`bind across network namespaces${unavailab
     expect(status(cert, "bind.reachable-off-loopback")).toBe("passed");
     expect(cert.checks.find((c) => c.id === "bind.reachable-off-loopback")?.observed["answered"]).toEqual([pair.server.address]);
     expect(status(cert, "bind.all-interfaces")).toBe("passed");
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it("bound to 127.0.0.1: the client cannot connect, and on the server it fails as 'bound to loopback only'", async () => {
     await serve("127.0.0.1");
@@ -62,7 +64,7 @@ describe.skipIf(unavailable !== null)(`bind across network namespaces${unavailab
     expect(reachable?.reason).toMatch(/^bound to loopback only: connections to 198\.18\.77\.1 on port 1234 were refused/);
     expect(status(local.cert, "bind.all-interfaces")).toBe("failed");
     expect(local.cert.verdict).toBe("not-certified");
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   it("bound to one specific address: reachable there, but --local reports 'not all interfaces'", async () => {
     await serve(pair.server.address);
@@ -71,5 +73,5 @@ describe.skipIf(unavailable !== null)(`bind across network namespaces${unavailab
     const all = cert.checks.find((c) => c.id === "bind.all-interfaces");
     expect(all?.status).toBe("failed");
     expect(all?.reason).toBe("bound to 198.18.77.1 only: not all interfaces (other interfaces, e.g. after a VPN connects, cannot reach it)");
-  });
+  }, SPAWN_TIMEOUT_MS);
 });
