@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so `npx lmcert` works straight after `npm ci` with no build step.
-import { register } from "tsx/esm/api";
+// Runs the pre-built bundle in dist/ (built by `npm ci` through the `prepare` script) when it is at least as new
+// as every source file it was built from. Otherwise, e.g. during development right after an edit, or when install
+// scripts were skipped, it runs the TypeScript sources through tsx's loader: slower to start, never stale.
+import { bundleIsFresh } from "./bundle-freshness.js";
 
-register();
-const { main } = await import("../harness/cli/main.ts");
+let main;
+if (bundleIsFresh(new URL("../", import.meta.url))) {
+  ({ main } = await import("../dist/cli.js"));
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  ({ main } = await import("../harness/cli/main.ts"));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -22,7 +22,7 @@ const addFormats = ((addFormatsImport as unknown as { default?: unknown }).defau
   ajv: Ajv2020,
 ) => Ajv2020;
 
-const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
+const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false, validateSchema: false }));
 const compiled = new Map<ContractId, { validate: ValidateFunction; schema: JsonSchema }>();
 
 function compile(id: ContractId): { validate: ValidateFunction; schema: JsonSchema } {

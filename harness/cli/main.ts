@@ -1,16 +1,6 @@
 /** @module The CLI entry: dispatches commands, maps errors to exit codes (0 ok, 1 not certified, 2 usage/harness). */
 import { LmcertError, UsageError, describeError } from "../errors.ts";
 import { HARNESS_VERSION } from "../version.ts";
-import { CERTIFY_HELP, certifyCommand } from "./commands/certify.ts";
-import { CHECKS_HELP, checksCommand } from "./commands/checks.ts";
-import { DEMO_HELP, demoCommand } from "./commands/demo.ts";
-import { MOCK_HELP, mockCommand } from "./commands/mock.ts";
-import { RESTORE_HELP, restoreCommand } from "./commands/restore.ts";
-import { FLEET_HELP, fleetCommand } from "./commands/fleet.ts";
-import { DIFF_HELP, diffCommand } from "./commands/diff.ts";
-import { PACT_HELP, pactCommand } from "./commands/pact.ts";
-import { KEYGEN_HELP, keygenCommand } from "./commands/keygen.ts";
-import { VERIFY_HELP, verifyCommand } from "./commands/verify.ts";
 import type { CommandIo } from "./io.ts";
 
 export const MAIN_HELP = `lmcert ${HARNESS_VERSION}: certify LM Studio servers against your team's standard
@@ -37,17 +27,19 @@ interface Command {
   readonly help: string;
 }
 
-const COMMANDS: Record<string, Command> = {
-  certify: { run: certifyCommand, help: CERTIFY_HELP },
-  checks: { run: checksCommand, help: CHECKS_HELP },
-  demo: { run: demoCommand, help: DEMO_HELP },
-  mock: { run: mockCommand, help: MOCK_HELP },
-  restore: { run: restoreCommand, help: RESTORE_HELP },
-  fleet: { run: fleetCommand, help: FLEET_HELP },
-  keygen: { run: keygenCommand, help: KEYGEN_HELP },
-  verify: { run: verifyCommand, help: VERIFY_HELP },
-  diff: { run: diffCommand, help: DIFF_HELP },
-  pact: { run: pactCommand, help: PACT_HELP },
+// Commands load on first use: a cold `lmcert certify` then never parses the mock server, the reporters, Pact or
+// the signing code, which is most of a cold start's module work.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  certify: async () => { const m = await import("./commands/certify.ts"); return { run: m.certifyCommand, help: m.CERTIFY_HELP }; },
+  checks: async () => { const m = await import("./commands/checks.ts"); return { run: m.checksCommand, help: m.CHECKS_HELP }; },
+  demo: async () => { const m = await import("./commands/demo.ts"); return { run: m.demoCommand, help: m.DEMO_HELP }; },
+  mock: async () => { const m = await import("./commands/mock.ts"); return { run: m.mockCommand, help: m.MOCK_HELP }; },
+  restore: async () => { const m = await import("./commands/restore.ts"); return { run: m.restoreCommand, help: m.RESTORE_HELP }; },
+  fleet: async () => { const m = await import("./commands/fleet.ts"); return { run: m.fleetCommand, help: m.FLEET_HELP }; },
+  keygen: async () => { const m = await import("./commands/keygen.ts"); return { run: m.keygenCommand, help: m.KEYGEN_HELP }; },
+  verify: async () => { const m = await import("./commands/verify.ts"); return { run: m.verifyCommand, help: m.VERIFY_HELP }; },
+  diff: async () => { const m = await import("./commands/diff.ts"); return { run: m.diffCommand, help: m.DIFF_HELP }; },
+  pact: async () => { const m = await import("./commands/pact.ts"); return { run: m.pactCommand, help: m.PACT_HELP }; },
 };
 
 export async function main(argv: readonly string[], ioOverride?: Partial<CommandIo>): Promise<number> {
@@ -66,13 +58,13 @@ export async function main(argv: readonly string[], ioOverride?: Partial<Command
       io.stdout.write(`${HARNESS_VERSION}\n`);
       return 0;
     }
-    const entry = COMMANDS[command];
-    if (!entry) throw new UsageError(`lmcert: unknown command "${command}"\n\n${MAIN_HELP}`);
+    const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!load) throw new UsageError(`lmcert: unknown command "${command}"\n\n${MAIN_HELP}`);
     if (rest.includes("--help") || rest.includes("-h")) {
-      io.stdout.write(`${entry.help}\n`);
+      io.stdout.write(`${(await load()).help}\n`);
       return 0;
     }
-    return await entry.run(rest, io);
+    return await (await load()).run(rest, io);
   } catch (error) {
     const prefix = error instanceof LmcertError ? "" : "lmcert: internal error: ";
     io.stderr.write(`${prefix}${describeError(error)}\n`);

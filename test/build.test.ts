@@ -1,0 +1,63 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { bundleIsFresh } from "../bin/bundle-freshness.js";
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, "..");
+const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+
+/** A package root with a built dist/ and one source file, with chosen modification times (seconds). */
+function fakeBuild(sourceTime: number, bundleTime: number): string {
+  const root = mkdtempSync(join(tmpdir(), "lmcert-build-"));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, "dist"));
+  mkdirSync(join(root, "harness"));
+  writeFileSync(join(root, "harness", "a.ts"), "export {};\n");
+  writeFileSync(join(root, "dist", "cli.js"), "export {};\n");
+  writeFileSync(join(root, "dist", "sources.json"), JSON.stringify(["harness/a.ts"]));
+  utimesSync(join(root, "harness", "a.ts"), sourceTime, sourceTime);
+  utimesSync(join(root, "dist", "cli.js"), bundleTime, bundleTime);
+  return root;
+}
+
+const asRoot = (dir: string) => pathToFileURL(`${dir}/`);
+
+describe("the pre-built bundle (dist/) that bin/lmcert.js runs", () => {
+  it("is used only when it is at least as new as every source it was built from", () => {
+    const fresh = fakeBuild(1_000, 2_000);
+    const stale = fakeBuild(3_000, 2_000);
+    expect(bundleIsFresh(asRoot(fresh))).toBe(true);
+    expect(bundleIsFresh(asRoot(stale))).toBe(false);
+  });
+
+  it("is not used when it is missing or names a source that no longer exists", () => {
+    const missing = fakeBuild(1_000, 2_000);
+    rmSync(join(missing, "dist"), { recursive: true });
+    expect(bundleIsFresh(asRoot(missing))).toBe(false);
+    const gone = fakeBuild(1_000, 2_000);
+    rmSync(join(gone, "harness", "a.ts"));
+    expect(bundleIsFresh(asRoot(gone))).toBe(false);
+  });
+
+  it("is fresh in this checkout, since `npm test` builds before it tests (else: npm run build)", () => {
+    expect(bundleIsFresh(asRoot(ROOT))).toBe(true);
+  });
+
+  it("runs in plain Node, with no TypeScript loader: the CLI and the package entry", async () => {
+    const version = await run(process.execPath, [join(ROOT, "bin", "lmcert.js"), "--version"]);
+    expect(version.stdout.trim()).toBe(VERSION);
+    const help = await run(process.execPath, [join(ROOT, "bin", "lmcert.js"), "fleet", "--help"]);
+    expect(help.stdout).toContain("Usage: lmcert fleet");
+    const entry = await run(
+      process.execPath,
+      ["--input-type=module", "-e", 'const m = await import("lmcert"); console.log(Object.keys(m).sort().join(","))'],
+      { cwd: ROOT },
+    );
+    expect(entry.stdout.trim()).toBe("ModelStateUnavailableError,loadModel,readModelState,unloadModel");
+  });
+});
