@@ -1,9 +1,9 @@
 /**
  * @module `npm run bench`: how much a full certification costs compared with the bare minimum, in one run.
- * Baseline: the four GETs any client needs (greeting + three surfaces) with undici, no validation.
+ * Baseline: the four GETs any client needs (greeting + three surfaces) with node:http, no validation.
  * Each case runs a bounded number of times against a loopback mock; ratios, not absolute times, are the result.
  */
-import { request } from "undici";
+import { Agent, get } from "node:http";
 import { preset } from "../fixtures/mock/presets.ts";
 import { startMock } from "../fixtures/mock/server.ts";
 import { certifyHost } from "../harness/certify-host.ts";
@@ -18,10 +18,22 @@ const ROUNDS = 60;
 console.log("0. in-process costs (ratios against four raw GETs)");
 const PATHS = ["/lmstudio-greeting", "/v1/models", "/api/v0/models", "/api/v1/models"];
 
+/** One raw GET on a kept-alive connection, body read and discarded: what any client pays at least. */
+const rawAgent = new Agent({ keepAlive: true });
+function rawGet(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: rawAgent }, (res) => {
+      res.resume();
+      res.on("end", resolve);
+      res.on("error", reject);
+    }).on("error", reject);
+  });
+}
+
 const mock = await startMock(preset("mac-studio-2"));
 try {
   const baseline = await measure("baseline: 4 raw GETs", ROUNDS, () =>
-    Promise.all(PATHS.map(async (p) => (await request(`${mock.url}${p}`)).body.text())),
+    Promise.all(PATHS.map((p) => rawGet(`${mock.url}${p}`))),
     5,
   );
   const cases = [
@@ -40,6 +52,7 @@ try {
   ];
   printTable(`rounds per case: ${ROUNDS}`, baseline, cases);
 } finally {
+  rawAgent.destroy();
   await mock.close();
 }
 

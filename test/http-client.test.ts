@@ -110,8 +110,39 @@ describe("HttpClient", () => {
     expect(exchange.evidence.headers["authorization"]).toBe("[redacted]");
   });
 
-  it("an invalid URL is a typed error", async () => {
+  it("an invalid URL or a scheme other than http/https is a typed error", async () => {
     const http = client();
     expect((await failure(http.send("GET", "http://[::1"))).kind).toBe("invalid-url");
+    expect((await failure(http.send("GET", "ftp://127.0.0.1/v1/models"))).kind).toBe("invalid-url");
+  });
+
+  it("a connection reset before any response header is a typed `reset`", async () => {
+    const mock = await mockHost("compliant", { faults: [{ fault: { kind: "reset" } }] });
+    const http = client();
+    const error = await failure(http.send("GET", `${mock.url}/v1/models`));
+    await http.close();
+    expect(error.kind).toBe("reset");
+  });
+
+  it("sends a JSON body whole, with its length, and reuses one kept-alive connection per host", async () => {
+    const seen: { body: string; length: string | undefined; type: string | undefined; socket: number }[] = [];
+    const sockets = new Map<object, number>();
+    const url = await plainHost((req, res) => {
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (chunk: string) => (body += chunk));
+      req.on("end", () => {
+        if (!sockets.has(req.socket)) sockets.set(req.socket, sockets.size);
+        seen.push({ body, length: req.headers["content-length"], type: req.headers["content-type"], socket: sockets.get(req.socket)! });
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end("{}");
+      });
+    });
+    const http = client();
+    await http.send("POST", `${url}/api/v1/models/load`, { json: { model: "qwen/qwen3-8b", note: "é" } });
+    await http.send("POST", `${url}/api/v1/models/load`, { json: { model: "x" } });
+    await http.close();
+    expect(seen[0]).toEqual({ body: '{"model":"qwen/qwen3-8b","note":"é"}', length: "37", type: "application/json", socket: 0 });
+    expect(seen[1]?.socket).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 /** @module The one HTTP client: per-request timeout, overall deadline, body cap, typed errors, recorded evidence. */
-import { Agent, request } from "undici";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions as NodeRequestOptions } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Evidence } from "../../contracts/certificate.ts";
 import { HttpError } from "../errors.ts";
 import { excerpt, makeEvidence, selectHeaders } from "./evidence.ts";
@@ -35,8 +36,14 @@ export interface Exchange {
 export const DEFAULT_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+// Node's own http client rather than undici: undici parses HTTP with a WebAssembly llhttp whose instantiation
+// alone raised a process's peak RSS by ~55 MB and its cold start by ~50 ms (bench/RESULTS.md); node:http uses the
+// same parser compiled into Node. Connections are kept alive between the requests of one host's run.
+const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 1_000, maxSockets: 8, timeout: 5_000 };
+
 export class HttpClient {
-  readonly #agent = new Agent({ keepAliveTimeout: 1_000, connections: 8 });
+  #httpAgent: HttpAgent | undefined;
+  #httpsAgent: HttpsAgent | undefined;
   readonly #options: HttpClientOptions;
 
   constructor(options: HttpClientOptions = {}) {
@@ -60,18 +67,16 @@ export class HttpClient {
     let status: number | null = null;
     let responseHeaders: Record<string, string> = {};
     try {
-      const response = await request(url, {
-        method: method as "GET",
-        headers,
-        body: options.json === undefined ? null : JSON.stringify(options.json),
-        dispatcher: this.#agent,
-        signal,
-      });
-      status = response.statusCode;
+      const body = options.json === undefined ? undefined : JSON.stringify(options.json);
+      if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+      const response = await this.#request(url, { method, headers, signal }, body);
+      // A client-side response always has a status code; the fallback only satisfies the type.
+      const code = response.statusCode ?? 0;
+      status = code;
       responseHeaders = flattenHeaders(response.headers);
-      const bodyText = await this.#readCapped(response.body, responseHeaders, base, status);
-      const evidence = this.#evidence(base, started, { status, headers: responseHeaders, body: bodyText });
-      return { status, headers: responseHeaders, bodyText, evidence };
+      const bodyText = await this.#readCapped(response, responseHeaders, base, code);
+      const evidence = this.#evidence(base, started, { status: code, headers: responseHeaders, body: bodyText });
+      return { status: code, headers: responseHeaders, bodyText, evidence };
     } catch (error) {
       if (error instanceof HttpError) throw error;
       const kind = classify(error, signal);
@@ -89,7 +94,21 @@ export class HttpClient {
 
   /** Ends every connection at once: a graceful close would wait on a request a hung server never answers. */
   async close(): Promise<void> {
-    await this.#agent.destroy();
+    this.#httpAgent?.destroy();
+    this.#httpsAgent?.destroy();
+  }
+
+  /** Resolves with the response head; the body is still to be read. */
+  #request(url: string, options: NodeRequestOptions, body: string | undefined): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      // new URL() first: a malformed URL throws ERR_INVALID_URL, which classify() reports as an invalid URL.
+      const target = new URL(url);
+      const request = target.protocol === "https:"
+        ? httpsRequest(target, { ...options, agent: (this.#httpsAgent ??= new HttpsAgent(AGENT_OPTIONS)) }, resolve)
+        : httpRequest(target, { ...options, agent: (this.#httpAgent ??= new HttpAgent(AGENT_OPTIONS)) }, resolve);
+      request.on("error", reject);
+      request.end(body);
+    });
   }
 
   #timeout(override?: number): number {
@@ -111,7 +130,7 @@ export class HttpClient {
   }
 
   async #readCapped(
-    body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown },
+    body: IncomingMessage,
     headers: Record<string, string>,
     base: { method: string; url: string },
     status: number,
@@ -128,7 +147,7 @@ export class HttpClient {
     if (Number.isFinite(declared) && declared > cap) throw tooLarge(`content-length ${declared}`);
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of body) {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > cap) throw tooLarge(`${size}+ bytes received`);
       chunks.push(chunk);

@@ -1,4 +1,4 @@
-/** @module Maps what undici and Node throw to lmcert's transport error kinds, and words them for people. */
+/** @module Maps what Node's http client throws to lmcert's transport error kinds, and words them for people. */
 import type { HttpErrorKind } from "../errors.ts";
 
 function errorCodes(error: unknown): string[] {
@@ -14,10 +14,10 @@ function errorCodes(error: unknown): string[] {
 
 export function classify(error: unknown, signal: AbortSignal): HttpErrorKind {
   const codes = errorCodes(error);
-  if (codes.includes("ERR_INVALID_URL") || codes.includes("UND_ERR_INVALID_ARG")) return "invalid-url";
+  if (codes.includes("ERR_INVALID_URL") || codes.includes("ERR_INVALID_PROTOCOL")) return "invalid-url";
   if (codes.includes("ECONNREFUSED")) return "refused";
   if (signal.aborted || codes.some((c) => /TIMEOUT|TimeoutError|AbortError/i.test(c))) return "timeout";
-  if (codes.some((c) => ["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"].includes(c))) return "reset";
+  if (codes.some((c) => ["ECONNRESET", "EPIPE", "ERR_STREAM_PREMATURE_CLOSE"].includes(c))) return "reset";
   return "network";
 }
 
