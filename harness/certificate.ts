@@ -1,5 +1,5 @@
 /** @module Builds the certificate from a host run, digests it, and writes it atomically. */
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { CERTIFICATE_SCHEMA_ID, type Certificate, type CheckRecord, type SurfaceName } from "../contracts/certificate.ts";
 import type { Standard } from "../contracts/standard.ts";
@@ -76,8 +76,22 @@ export function writeCertificate(dir: string, certificate: Certificate): { path:
   return { path, latest };
 }
 
-export function writeAtomic(path: string, text: string): void {
+/** Writes to a temporary file and renames it into place, so a reader never sees half a file. */
+export function writeAtomic(path: string, content: string | Iterable<string>): void {
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(temp, text, { mode: 0o644 });
+  if (typeof content === "string") {
+    writeFileSync(temp, content, { mode: 0o644 });
+  } else {
+    // Piece by piece: a large report never exists as one string.
+    const fd = openSync(temp, "w", 0o644);
+    try {
+      for (const piece of content) writeSync(fd, piece);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
+    } finally {
+      closeSync(fd);
+    }
+  }
   renameSync(temp, path);
 }

@@ -94,22 +94,24 @@ export function buildSummary(inventory: LoadedInventory, certificates: readonly 
   };
 }
 
-/** Every format from the one result tree; each written atomically. */
+/**
+ * Every format from the one result tree; each written atomically. Rendered one at a time, and the HTML page (several
+ * MB for 200 hosts) piece by piece, so that peak memory does not grow with the size of the reports.
+ */
 function writeReports(out: string, summary: FleetSummary, certificates: readonly Certificate[]): Record<string, string> {
-  const files: Record<string, [string, string]> = {
-    summary: ["fleet-summary.json", `${JSON.stringify(summary, null, 2)}\n`],
-    junit: ["lmcert.junit.xml", renderJunit(certificates)],
-    markdown: ["lmcert.md", renderMarkdown(summary, certificates)],
-    html: ["lmcert.html", renderHtml(summary, certificates)],
-    prometheus: ["lmcert.prom", renderPrometheus(certificates, new Date(summary.generatedAt))],
+  const renderers: Record<string, [string, () => string | Iterable<string>]> = {
+    summary: ["fleet-summary.json", () => `${JSON.stringify(summary, null, 2)}\n`],
+    junit: ["lmcert.junit.xml", () => renderJunit(certificates)],
+    markdown: ["lmcert.md", () => renderMarkdown(summary, certificates)],
+    html: ["lmcert.html", () => renderHtml(summary, certificates)],
+    prometheus: ["lmcert.prom", () => renderPrometheus(certificates, new Date(summary.generatedAt))],
   };
   mkdirSync(out, { recursive: true });
   const written: Record<string, string> = {};
-  for (const [format, [name, text]] of Object.entries(files)) {
+  for (const [format, [name, render]] of Object.entries(renderers)) {
     const path = join(out, name);
-    writeAtomic(path, text);
+    writeAtomic(path, render());
     written[format] = path;
   }
   return written;
 }
-

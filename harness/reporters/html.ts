@@ -28,31 +28,39 @@ document.getElementById("only-problems").addEventListener("change", (e) => {
   document.body.classList.toggle("only-problems", e.target.checked);
 });`;
 
-export function renderHtml(summary: FleetSummary, certificates: readonly Certificate[]): string {
+/**
+ * The page in pieces, in order: a fleet of 200 hosts makes a page of several MB, and writing it piece by piece
+ * keeps only one row or one host's evidence in memory at a time.
+ */
+export function* renderHtml(summary: FleetSummary, certificates: readonly Certificate[]): Generator<string> {
   const checkIds = [...new Set(certificates.flatMap((c) => c.checks.map((x) => x.id)))];
-  const data = Object.fromEntries(
-    certificates.map((c) => [c.host.name, Object.fromEntries(c.checks.map((x) => [x.id, { status: x.status, reason: x.reason, remedy: x.remedy, evidence: x.evidence }]))]),
-  );
-  const header = `<tr><th>check</th>${certificates.map((c) => `<th>${html(c.host.name)}<br><small>${html(c.verdict)}</small></th>`).join("")}</tr>`;
-  const rows = checkIds.map((id) => {
-    const cells = certificates.map((c) => {
-      const status = c.checks.find((x) => x.id === id)?.status ?? "skipped";
-      return `<td class="cell ${status}" data-host="${html(c.host.name)}" data-check="${html(id)}">${status}</td>`;
-    });
-    const allPassed = certificates.every((c) => ["passed", "skipped"].includes(c.checks.find((x) => x.id === id)?.status ?? "skipped"));
-    return `<tr class="${allPassed ? "all-passed" : "has-problem"}"><th class="check">${html(id)}</th>${cells.join("")}</tr>`;
-  });
   const findings = summary.consistency.findings.map((f) => `<div class="finding">${html(f)}</div>`).join("");
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>lmcert fleet report</title><style>${STYLE}</style></head>
 <body>
 <h1>lmcert fleet report</h1>
 <p>${summary.counts.certified} of ${summary.counts.hosts} hosts certified against ${html(summary.standard.name)} v${summary.standard.version} · generated ${html(summary.generatedAt)}</p>
 ${findings}
 <label><input type="checkbox" id="only-problems"> show only checks with problems</label>
-<table id="matrix">${header}${rows.join("")}</table>
+<table id="matrix">`;
+  yield `<tr><th>check</th>${certificates.map((c) => `<th>${html(c.host.name)}<br><small>${html(c.verdict)}</small></th>`).join("")}</tr>`;
+  for (const id of checkIds) {
+    const cells = certificates.map((c) => {
+      const status = c.checks.find((x) => x.id === id)?.status ?? "skipped";
+      return `<td class="cell ${status}" data-host="${html(c.host.name)}" data-check="${html(id)}">${status}</td>`;
+    });
+    const allPassed = certificates.every((c) => ["passed", "skipped"].includes(c.checks.find((x) => x.id === id)?.status ?? "skipped"));
+    yield `<tr class="${allPassed ? "all-passed" : "has-problem"}"><th class="check">${html(id)}</th>${cells.join("")}</tr>`;
+  }
+  yield `</table>
 <div id="detail">Click a cell for its reason, remedy and evidence.</div>
-<script type="application/json" id="lmcert-data">${scriptJson(data)}</script>
+<script type="application/json" id="lmcert-data">{`;
+  // One JSON object keyed by host name, written one host at a time.
+  for (const [index, c] of certificates.entries()) {
+    const checks = Object.fromEntries(c.checks.map((x) => [x.id, { status: x.status, reason: x.reason, remedy: x.remedy, evidence: x.evidence }]));
+    yield `${index === 0 ? "" : ","}${scriptJson(c.host.name)}:${scriptJson(checks)}`;
+  }
+  yield `}</script>
 <script>${SCRIPT}</script>
 </body></html>
 `;
