@@ -1,8 +1,10 @@
-/** @module Validates payloads against the generated JSON Schemas with ajv; reports instance paths and drift. */
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormatsImport from "ajv-formats";
+/**
+ * @module Validates payloads against the contracts' JSON Schemas, with ajv validators precompiled by
+ * `npm run contracts:json` (contracts/json/validators.js); reports instance paths and drift.
+ */
 import type { ContractId } from "../contracts/index.ts";
-import { contractJsonSchema, type JsonSchema } from "../contracts/json-schema.ts";
+import type { JsonSchema } from "../contracts/json-schema.ts";
+import { schemas, validators } from "../contracts/json/validators.js";
 
 export interface SchemaIssue {
   /** JSON Pointer into the payload, e.g. `/data/0/id`; empty string means the whole payload. */
@@ -17,26 +19,9 @@ export interface SchemaReport {
   readonly drift: readonly string[];
 }
 
-// ajv-formats ships CJS with a default export; under NodeNext the callable sits on `.default` or is the module.
-const addFormats = ((addFormatsImport as unknown as { default?: unknown }).default ?? addFormatsImport) as (
-  ajv: Ajv2020,
-) => Ajv2020;
-
-const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false, validateSchema: false }));
-const compiled = new Map<ContractId, { validate: ValidateFunction; schema: JsonSchema }>();
-
-function compile(id: ContractId): { validate: ValidateFunction; schema: JsonSchema } {
-  let entry = compiled.get(id);
-  if (!entry) {
-    const schema = contractJsonSchema(id);
-    entry = { validate: ajv.compile(schema), schema };
-    compiled.set(id, entry);
-  }
-  return entry;
-}
-
 export function validateContract(id: ContractId, value: unknown): SchemaReport {
-  const { validate, schema } = compile(id);
+  const validate = validators[id];
+  const schema = schemas[id];
   const valid = validate(value) === true;
   const issues = (validate.errors ?? []).map((error) => ({
     path: error.instancePath,

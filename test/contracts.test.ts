@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { contractIds, renderContractFile } from "../contracts/json-schema.ts";
 import type { ContractId } from "../contracts/index.ts";
+import { renderValidatorsModule } from "../contracts/render-validators.ts";
 import { validateContract } from "../harness/schema-validator.ts";
 import { parseStandard } from "../harness/standard-file.ts";
 
@@ -51,6 +52,12 @@ describe("contracts", () => {
     for (const id of contractIds()) {
       expect(readFileSync(join(dir, `${id}.schema.json`), "utf8"), `${id} is stale`).toBe(renderContractFile(id));
     }
+  });
+
+  it("the committed precompiled validators (contracts/json/validators.js) are in sync (npm run contracts:json)", () => {
+    // Generation compiles every schema with ajv's meta-schema check on, so this also proves the schemas valid.
+    const committed = readFileSync(join(import.meta.dirname, "..", "contracts", "json", "validators.js"), "utf8");
+    expect(committed === renderValidatorsModule(), "contracts/json/validators.js is stale: run npm run contracts:json").toBe(true);
   });
 
   const payloadFiles = readdirSync(PAYLOADS).filter((f) => f.endsWith(".json"));
