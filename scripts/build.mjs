@@ -26,6 +26,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "dist");
 rmSync(outdir, { recursive: true, force: true });
 
+/**
+ * zod re-exports all ~50 of its message locales (`z.locales`), about 260 KB that every start would parse. lmcert
+ * reports in English only, so the locale table is cut down to English (zod's default) in the bundle.
+ */
+const englishOnlyZodLocales = {
+  name: "english-only-zod-locales",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), "..", "locales", "en.js") } : undefined,
+    );
+  },
+};
+
 const result = await build({
   absWorkingDir: root,
   entryPoints: { cli: "harness/cli/main.ts", index: "index.ts" },
@@ -39,6 +52,7 @@ const result = await build({
   // Names stay readable in stack traces of internal errors.
   keepNames: true,
   metafile: true,
+  plugins: [englishOnlyZodLocales],
   logLevel: "warning",
   // Native or very large packages that are loaded on demand: resolved from node_modules at run time.
   external: ["@pact-foundation/pact", "playwright-core", "@lmstudio/sdk", "testcontainers"],

@@ -42,7 +42,22 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   pact: async () => { const m = await import("./commands/pact.ts"); return { run: m.pactCommand, help: m.PACT_HELP }; },
 };
 
+/**
+ * `lmcert checks | head` closes the pipe early. Writes after that fail with EPIPE, which would otherwise crash
+ * the process with a stack trace. The output nobody reads is dropped; the command finishes and exits with its own
+ * code (it may still be restoring a host).
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount("error") > 0) continue;
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
+}
+
 export async function main(argv: readonly string[], ioOverride?: Partial<CommandIo>): Promise<number> {
+  if (!ioOverride?.stdout) ignoreClosedPipes();
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error("interrupted"));
   process.once("SIGINT", onSignal);
