@@ -5,7 +5,7 @@ import { readFileSync, statSync } from "node:fs";
 /** @param {URL} root the package root, ending in "/" */
 export function bundleIsFresh(root) {
   try {
-    const builtAt = statSync(new URL("dist/cli.js", root)).mtimeMs;
+    const builtAt = statSync(new URL("dist/cli.cjs", root)).mtimeMs;
     const sources = JSON.parse(readFileSync(new URL("dist/sources.json", root), "utf8"));
     return sources.every((path) => statSync(new URL(path, root)).mtimeMs <= builtAt);
   } catch {

@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 /**
- * Bundles the CLI and the library entry into dist/ with esbuild (run by `npm ci` through `prepare`).
+ * Builds dist/ with esbuild (run by `npm ci` through `prepare`, and by `npm test` and `npm run bench`):
+ * - dist/cli.cjs: the whole CLI in one CommonJS file, and dist/cli.cjs.v8cache, V8's compiled code for it;
+ * - dist/index.js: the package entry (readModelState, loadModel, unloadModel) as one ES module;
+ * - dist/sources.json: the project files both were built from.
  *
- * Why: a cold `lmcert certify` spent most of its time starting the tsx loader and resolving hundreds of small
- * modules. One pre-bundled, minified file per entry loads in a fraction of that. Code split at the dynamic
- * imports keeps the lazy parts lazy (each command, Pact, playwright, the LM Studio SDK).
+ * Why: a cold `lmcert certify` spent most of its time starting the tsx loader, resolving hundreds of small modules
+ * and compiling them. One bundle with a code cache starts in a fraction of that (bench/RESULTS.md).
  * bin/lmcert.js falls back to the TypeScript sources when dist/ is missing or older than them.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import vm from "node:vm";
+import { bundlePaths, dynamicImport, wrapCommonJs } from "../bin/load-bundle.js";
 
 // `prepare` passes --if-possible: an install without dev dependencies has no esbuild, and lmcert still works
 // from its sources then, so the install must not fail. `npm test` and `npm run build` insist.
@@ -39,28 +44,53 @@ const englishOnlyZodLocales = {
   },
 };
 
-const result = await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: { cli: "harness/cli/main.ts", index: "index.ts" },
-  outdir,
   bundle: true,
-  splitting: true,
-  format: "esm",
   platform: "node",
   target: "node20",
   minify: true,
   // Names stay readable in stack traces of internal errors.
   keepNames: true,
   metafile: true,
-  plugins: [englishOnlyZodLocales],
   logLevel: "warning",
+  plugins: [englishOnlyZodLocales],
   // Native or very large packages that are loaded on demand: resolved from node_modules at run time.
   external: ["@pact-foundation/pact", "playwright-core", "@lmstudio/sdk", "testcontainers"],
+};
+
+const cli = await build({
+  ...common,
+  entryPoints: ["harness/cli/main.ts"],
+  outfile: join(outdir, "cli.cjs"),
+  format: "cjs",
+  // CommonJS has no import.meta; harness/version.ts needs the module's URL to find package.json.
+  define: { "import.meta.url": "__lmcertModuleUrl" },
+  banner: { js: 'const __lmcertModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
+
+const library = await build({
+  ...common,
+  entryPoints: ["index.ts"],
+  outfile: join(outdir, "index.js"),
+  format: "esm",
   // Some bundled CommonJS dependencies call require() for Node built-ins; ESM output has no require of its own.
   banner: { js: 'import { createRequire as __lmcertCreateRequire } from "node:module"; const require = __lmcertCreateRequire(import.meta.url);' },
 });
 
-// The project's own source files in the bundle: bin/lmcert.js compares their modification times with the bundle's
-// to notice an edit made after the last build, and then runs the sources instead of stale code.
-const sources = Object.keys(result.metafile.inputs).filter((path) => !path.startsWith("node_modules/")).sort();
+// V8's code cache for the CLI bundle, made by compiling exactly what bin/load-bundle.js compiles. V8 compiles
+// most functions only when first called, so the cache is taken after commands that need no network have loaded
+// their modules (the help of each command, the check list): it then holds that code compiled as well.
+const { file, cache } = bundlePaths(pathToFileURL(`${root}/`));
+const script = new vm.Script(wrapCommonJs(readFileSync(file, "utf8")), { filename: file, ...dynamicImport() });
+const bundle = { exports: {} };
+script.runInThisContext().call(bundle.exports, bundle.exports, createRequire(file), bundle, file, dirname(file));
+const silent = { stdout: { write: () => true }, stderr: { write: () => true } };
+for (const argv of [["certify", "--help"], ["fleet", "--help"], ["checks"]]) await bundle.exports.main(argv, silent);
+writeFileSync(cache, script.createCachedData());
+
+// The project's own source files in the bundles: bin/lmcert.js compares their modification times with the
+// bundle's to notice an edit made after the last build, and then runs the sources instead of stale code.
+const inputs = [cli, library].flatMap((result) => Object.keys(result.metafile.inputs));
+const sources = [...new Set(inputs.filter((path) => !path.startsWith("node_modules/")))].sort();
 writeFileSync(join(outdir, "sources.json"), `${JSON.stringify(sources)}\n`);

@@ -5,6 +5,7 @@ import { describeError } from "../harness/errors.ts";
 import { MutationSession } from "../harness/lifecycle/session.ts";
 import { defineCheck, type CheckContext } from "../harness/types.ts";
 import { openSession } from "./session-outcomes.ts";
+import { loadOnDemand } from "../harness/load-on-demand.ts";
 
 /** Puts the host into each provider state with the lifecycle driver; the session restores it afterwards. */
 function stateHandlers(session: MutationSession) {
@@ -58,7 +59,7 @@ function describeFailures(error: unknown): string[] {
 
 async function verify(ctx: CheckContext, pactFile: string, session: MutationSession) {
   // Loaded on demand: the Pact runtime (a native library) costs startup time every other command would pay.
-  const { Verifier } = await import("@pact-foundation/pact");
+  const { Verifier } = loadOnDemand<typeof import("@pact-foundation/pact")>("@pact-foundation/pact");
   const verifier = new Verifier({
     provider: PACT_PROVIDER,
     providerBaseUrl: ctx.host.url,

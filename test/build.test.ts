@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { bundleIsFresh } from "../bin/bundle-freshness.js";
+import { loadBundle } from "../bin/load-bundle.js";
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..");
@@ -18,10 +19,10 @@ function fakeBuild(sourceTime: number, bundleTime: number): string {
   mkdirSync(join(root, "dist"));
   mkdirSync(join(root, "harness"));
   writeFileSync(join(root, "harness", "a.ts"), "export {};\n");
-  writeFileSync(join(root, "dist", "cli.js"), "export {};\n");
+  writeFileSync(join(root, "dist", "cli.cjs"), "exports.main = () => 0;\n");
   writeFileSync(join(root, "dist", "sources.json"), JSON.stringify(["harness/a.ts"]));
   utimesSync(join(root, "harness", "a.ts"), sourceTime, sourceTime);
-  utimesSync(join(root, "dist", "cli.js"), bundleTime, bundleTime);
+  utimesSync(join(root, "dist", "cli.cjs"), bundleTime, bundleTime);
   return root;
 }
 
@@ -46,6 +47,12 @@ describe("the pre-built bundle (dist/) that bin/lmcert.js runs", () => {
 
   it("is fresh in this checkout, since `npm test` builds before it tests (else: npm run build)", () => {
     expect(bundleIsFresh(asRoot(ROOT))).toBe(true);
+  });
+
+  it("loads with the code cache the build made, which V8 accepts (else every start compiles ~1 MB again)", () => {
+    const { exports, codeCacheRejected } = loadBundle(asRoot(ROOT));
+    expect(typeof exports["main"]).toBe("function");
+    expect(codeCacheRejected).toBe(false);
   });
 
   it("runs in plain Node, with no TypeScript loader: the CLI and the package entry", async () => {

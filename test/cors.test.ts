@@ -95,3 +95,20 @@ describe("cors.browser without a Chromium", () => {
     expect(record.reason).toBe("/nonexistent/chromium is not an executable file");
   });
 });
+
+describe("cors.browser with a --chromium that is not a browser", () => {
+  it("is an error, and the CLI still exits: nothing is left listening when the launch fails", async () => {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const { join } = await import("node:path");
+    const mock = await mockHost("compliant");
+    const child = await promisify(execFile)(
+      process.execPath,
+      [join(import.meta.dirname, "..", "bin", "lmcert.js"), "certify", mock.url, "--chromium", "/bin/true", "--json", "--probe-address", "127.0.0.2", "--only", "health.greeting,cors.browser", "--out", join(import.meta.dirname, "..", "test-artifacts", "cors-not-a-browser")],
+      { timeout: 45_000 },
+    ).catch((error: { stdout: string; code: number | null; killed?: boolean }) => error);
+    expect("killed" in child && child.killed, "the CLI did not exit").toBeFalsy();
+    const cert = JSON.parse(child.stdout) as { checks: { id: string; status: string }[] };
+    expect(cert.checks.find((c) => c.id === "cors.browser")?.status).toBe("error");
+  });
+});

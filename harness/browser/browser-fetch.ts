@@ -4,6 +4,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { loadOnDemand } from "../load-on-demand.ts";
 
 /** The flags this workplace's Chromium needs (no sandbox as root, no background traffic to Google). */
 export const CHROMIUM_ARGS = [
@@ -51,23 +52,27 @@ export async function browserFetch(
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const pageOrigin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // Loaded on demand: playwright-core is only needed when a browser really runs.
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath, headless: true, chromiumSandbox: false, args: CHROMIUM_ARGS, timeout: options.timeoutMs ?? 15_000 });
+  // The page server must close whatever happens below: a server left listening keeps the CLI from exiting.
   try {
-    const page = await browser.newPage();
-    const consoleLines: string[] = [];
-    page.on("console", (message) => consoleLines.push(message.text()));
-    await page.goto(pageOrigin, { timeout: options.timeoutMs ?? 15_000 });
-    const result = (await page.evaluate(
-      ([url, token]) => (globalThis as unknown as { probe(u: string, t: string | null): Promise<unknown> }).probe(url as string, token as string | null),
-      [targetUrl, options.token ?? null],
-    )) as { ok: boolean; status: number | null; text: string };
-    // Console messages arrive asynchronously; give the CORS error line a moment to land.
-    if (!result.ok) await page.waitForEvent("console", { timeout: 1_000 }).catch(() => undefined);
-    return { pageOrigin, ok: result.ok, status: result.status, pageResult: result.text, console: consoleLines };
+    // Loaded on demand: playwright-core is only needed when a browser really runs.
+    const { chromium } = loadOnDemand<typeof import("playwright-core")>("playwright-core");
+    const browser = await chromium.launch({ executablePath, headless: true, chromiumSandbox: false, args: CHROMIUM_ARGS, timeout: options.timeoutMs ?? 15_000 });
+    try {
+      const page = await browser.newPage();
+      const consoleLines: string[] = [];
+      page.on("console", (message) => consoleLines.push(message.text()));
+      await page.goto(pageOrigin, { timeout: options.timeoutMs ?? 15_000 });
+      const result = (await page.evaluate(
+        ([url, token]) => (globalThis as unknown as { probe(u: string, t: string | null): Promise<unknown> }).probe(url as string, token as string | null),
+        [targetUrl, options.token ?? null],
+      )) as { ok: boolean; status: number | null; text: string };
+      // Console messages arrive asynchronously; give the CORS error line a moment to land.
+      if (!result.ok) await page.waitForEvent("console", { timeout: 1_000 }).catch(() => undefined);
+      return { pageOrigin, ok: result.ok, status: result.status, pageResult: result.text, console: consoleLines };
+    } finally {
+      await browser.close();
+    }
   } finally {
-    await browser.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

@@ -5,6 +5,7 @@
 import type { LMStudioClient } from "@lmstudio/sdk";
 import type { SnapshotInstance } from "../../contracts/journal.ts";
 import { LmcertError } from "../errors.ts";
+import { loadOnDemand } from "../load-on-demand.ts";
 
 export interface SdkModel {
   readonly key: string;
@@ -39,7 +40,9 @@ export class SdkClient {
     this.url = sdkBaseUrl(httpBaseUrl);
     this.#timeoutMs = timeoutMs;
     // Always an explicit baseUrl: without it the SDK goes looking for a local LM Studio on other ports.
-    this.#client = import("@lmstudio/sdk").then(({ LMStudioClient }) => new LMStudioClient({ baseUrl: this.url, logger: SILENT }));
+    this.#client = Promise.resolve()
+      .then(() => loadOnDemand<typeof import("@lmstudio/sdk")>("@lmstudio/sdk"))
+      .then(({ LMStudioClient }) => new LMStudioClient({ baseUrl: this.url, logger: SILENT }));
   }
 
   version(): Promise<{ version: string; build: number }> {
