@@ -55,6 +55,18 @@ describe("the pre-built bundle (dist/) that bin/lmcert.js runs", () => {
     expect(codeCacheRejected).toBe(false);
   });
 
+  it("still loads, compiling as usual, when the code cache is unusable (another Node version, a damaged file)", () => {
+    const root = mkdtempSync(join(tmpdir(), "lmcert-cache-"));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    mkdirSync(join(root, "dist"));
+    writeFileSync(join(root, "package.json"), readFileSync(join(ROOT, "package.json")));
+    writeFileSync(join(root, "dist", "cli.cjs"), readFileSync(join(ROOT, "dist", "cli.cjs")));
+    writeFileSync(join(root, "dist", "cli.cjs.v8cache"), readFileSync(join(ROOT, "dist", "cli.cjs.v8cache")).subarray(0, 1000));
+    const { exports, codeCacheRejected } = loadBundle(asRoot(root));
+    expect(codeCacheRejected).toBe(true);
+    expect(typeof exports["main"]).toBe("function");
+  });
+
   it("runs in plain Node, with no TypeScript loader: the CLI and the package entry", async () => {
     const version = await run(process.execPath, [join(ROOT, "bin", "lmcert.js"), "--version"]);
     expect(version.stdout.trim()).toBe(VERSION);
