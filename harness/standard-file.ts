@@ -14,7 +14,7 @@ export function loadStandard(path: string | undefined): Standard {
   try {
     text = readFileSync(path, "utf8");
   } catch (cause) {
-    throw new UsageError(`Cannot read standard file ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+    throw new UsageError(`Cannot read standard file ${JSON.stringify(path)}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
   }
   return parseStandard(text, path);
 }

@@ -78,7 +78,16 @@ describe("bad command-line input exits 2 with an error that names the problem", 
   it("a missing standard file", async () => {
     const r = await runCli(["certify", "http://127.0.0.1:1", "--standard", "/nonexistent/team.yaml"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/Cannot read standard file \/nonexistent\/team\.yaml: ENOENT/);
+    expect(r.stderr).toContain('Cannot read standard file "/nonexistent/team.yaml": ENOENT');
+  });
+
+  it("an inventory whose standard cannot be read names the inventory line as well as the standard's path", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lmcert-"));
+    const inventory = join(dir, "inventory.yaml");
+    writeFileSync(inventory, "servers:\n  - name: a\n    url: http://127.0.0.1:1\nstandard: \" \"\n");
+    const r = await runCli(["fleet", inventory]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${inventory}:4: standard: Cannot read standard file "${join(dir, " ")}": ENOENT`);
   });
 
   it("an invalid standard file names the field", async () => {

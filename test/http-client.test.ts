@@ -57,8 +57,11 @@ describe("HttpClient", () => {
     await http.close();
   });
 
-  it("a connection reset mid-body is a typed `reset`", async () => {
-    const mock = await mockHost("compliant", { faults: [{ fault: { kind: "reset-mid-body" } }] });
+  it.each([
+    ["before any response header", "reset"],
+    ["mid-body", "reset-mid-body"],
+  ] as const)("a connection reset %s is a typed `reset`", async (_when, kind) => {
+    const mock = await mockHost("compliant", { faults: [{ fault: { kind } }] });
     const http = client();
     const error = await failure(http.send("GET", `${mock.url}/v1/models`));
     await http.close();
@@ -114,14 +117,6 @@ describe("HttpClient", () => {
     const http = client();
     expect((await failure(http.send("GET", "http://[::1"))).kind).toBe("invalid-url");
     expect((await failure(http.send("GET", "ftp://127.0.0.1/v1/models"))).kind).toBe("invalid-url");
-  });
-
-  it("a connection reset before any response header is a typed `reset`", async () => {
-    const mock = await mockHost("compliant", { faults: [{ fault: { kind: "reset" } }] });
-    const http = client();
-    const error = await failure(http.send("GET", `${mock.url}/v1/models`));
-    await http.close();
-    expect(error.kind).toBe("reset");
   });
 
   it("sends a JSON body whole, with its length, and reuses one kept-alive connection per host", async () => {

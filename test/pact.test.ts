@@ -49,7 +49,11 @@ describe("consumer: the cluster router", () => {
       // arrayContaining: this model must be there with its instance; other downloads may be listed too.
       .willRespondWith(200, (b) => b.headers({ "content-type": "application/json; charset=utf-8" }).jsonBody({ models: arrayContaining(v1Model(true)) }))
       .executeTest(async (server) => {
-        const state = await readModelState(server.url);
+        // Pact reports its own mismatch first and hides this error; print it, for a failure that only shows in CI.
+        const state = await readModelState(server.url).catch((error: unknown) => {
+          console.error(`readModelState(${server.url}) failed against the Pact mock:`, error);
+          throw error;
+        });
         expect(state.source).toBe("rest-v1");
         expect(state.loaded).toContain(MODEL);
       });

@@ -73,6 +73,14 @@ export function loadInventory(path: string, options: { standardOverride?: string
     }
     return { name: server.name, url: server.url, token, tokenEnv: server.tokenEnv ?? null, lifecycleModel: server.lifecycleModel ?? null };
   });
-  const standardPath = options.standardOverride ?? (parsed.data.standard ? resolve(dirname(path), parsed.data.standard) : undefined);
-  return { path, standard: loadStandard(standardPath), hosts };
+  if (options.standardOverride !== undefined || parsed.data.standard === undefined) {
+    return { path, standard: loadStandard(options.standardOverride), hosts };
+  }
+  try {
+    return { path, standard: loadStandard(resolve(dirname(path), parsed.data.standard)), hosts };
+  } catch (error) {
+    // The standard's own message names its file; this says which inventory line sent us there.
+    if (error instanceof UsageError) throw new UsageError(`${where(["standard"])}: ${error.message}`, { cause: error });
+    throw error;
+  }
 }
