@@ -140,4 +140,26 @@ describe("HttpClient", () => {
     expect(seen[0]).toEqual({ body: '{"model":"qwen/qwen3-8b","note":"é"}', length: "37", type: "application/json", socket: 0 });
     expect(seen[1]?.socket).toBe(0);
   });
+
+  it("a GET on a kept-alive connection the server drops as it arrives is sent once more; a POST is not", async () => {
+    // The server answers the first request on each connection and drops the connection on the second: what a
+    // server closing an idle connection does to a request that was already under way.
+    const perSocket = new Map<object, number>();
+    let requests = 0;
+    const url = await plainHost((req, res) => {
+      requests++;
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      if (n > 1) return void req.socket.destroy();
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("{}");
+    });
+    const http = client();
+    expect((await http.send("GET", `${url}/v1/models`)).status).toBe(200);
+    expect((await http.send("GET", `${url}/v1/models`)).status).toBe(200);
+    expect(requests).toBe(3);
+    const post = await failure(http.send("POST", `${url}/api/v1/models/load`, { json: { model: "m" } }));
+    await http.close();
+    expect(post.kind).toBe("reset");
+  });
 });

@@ -39,7 +39,10 @@ export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 // Node's own http client rather than undici: undici parses HTTP with a WebAssembly llhttp whose instantiation
 // alone raised a process's peak RSS by ~55 MB and its cold start by ~50 ms (bench/RESULTS.md); node:http uses the
 // same parser compiled into Node. Connections are kept alive between the requests of one host's run.
-const AGENT_OPTIONS = { keepAlive: true, keepAliveMsecs: 1_000, maxSockets: 8, timeout: 5_000 };
+// `timeout` closes a connection after 1 s idle: well inside the 5 s after which LM Studio's Express server drops
+// an idle connection, so a request is almost never sent on a connection the server is closing.
+const AGENT_OPTIONS = { keepAlive: true, maxSockets: 8, timeout: 1_000 };
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export class HttpClient {
   #httpAgent: HttpAgent | undefined;
@@ -98,15 +101,24 @@ export class HttpClient {
     this.#httpsAgent?.destroy();
   }
 
-  /** Resolves with the response head; the body is still to be read. */
-  #request(url: string, options: NodeRequestOptions, body: string | undefined): Promise<IncomingMessage> {
+  /**
+   * Resolves with the response head; the body is still to be read. A server may close an idle kept-alive
+   * connection just as a request goes out on it. For a GET, HEAD or OPTIONS on a reused connection that is reset
+   * that way, the request is sent once more on a new connection (Node's documented remedy). A server that resets
+   * every request still fails: the retry resets as well.
+   */
+  #request(url: string, options: NodeRequestOptions, body: string | undefined, retried = false): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       // new URL() first: a malformed URL throws ERR_INVALID_URL, which classify() reports as an invalid URL.
       const target = new URL(url);
       const request = target.protocol === "https:"
         ? httpsRequest(target, { ...options, agent: (this.#httpsAgent ??= new HttpsAgent(AGENT_OPTIONS)) }, resolve)
         : httpRequest(target, { ...options, agent: (this.#httpAgent ??= new HttpAgent(AGENT_OPTIONS)) }, resolve);
-      request.on("error", reject);
+      request.on("error", (error: NodeJS.ErrnoException) => {
+        const staleConnection = request.reusedSocket && error.code === "ECONNRESET" && IDEMPOTENT.has(options.method ?? "GET");
+        if (staleConnection && !retried && !options.signal?.aborted) resolve(this.#request(url, options, body, true));
+        else reject(error);
+      });
       request.end(body);
     });
   }
