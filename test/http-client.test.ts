@@ -1,3 +1,5 @@
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { HttpError } from "../harness/errors.ts";
 import { HttpClient } from "../harness/http/client.ts";
@@ -48,6 +50,26 @@ describe("HttpClient", () => {
     await http.close();
     expect(error.kind).toBe("timeout");
     expect(error.message).toMatch(/within 200 ms/);
+  });
+
+  it("the timeout fires even when garbage collection runs while the request waits (nodejs/node#57736)", async () => {
+    // AbortSignal.timeout() inside AbortSignal.any() can be collected before it fires on Node 20: a request to a hung
+    // server then never ended. Collect garbage continuously while waiting, as a busy fleet run does.
+    v8.setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const mock = await mockHost("compliant", { faults: [{ fault: { kind: "hang" } }] });
+    const http = client({ timeoutMs: 200 });
+    const collecting = setInterval(gc, 10);
+    let guard: NodeJS.Timeout | undefined;
+    const hung = new Promise<"hung">((resolve) => (guard = setTimeout(() => resolve("hung"), 5_000)));
+    try {
+      const outcome = await Promise.race([failure(http.send("GET", `${mock.url}/v1/models`)), hung]);
+      expect(outcome === "hung" ? "hung" : outcome.kind).toBe("timeout");
+    } finally {
+      clearInterval(collecting);
+      clearTimeout(guard);
+      await http.close();
+    }
   });
 
   it("the overall deadline caps every request, whatever the per-request timeout", async () => {

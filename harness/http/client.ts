@@ -4,6 +4,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Evidence } from "../../contracts/certificate.ts";
 import { HttpError } from "../errors.ts";
 import { excerpt, makeEvidence, selectHeaders } from "./evidence.ts";
+import { abortAfter, type RequestAbort } from "./abort-after.ts";
 import { classify, describeKind } from "./transport-errors.ts";
 
 export interface HttpClientOptions {
@@ -66,7 +67,8 @@ export class HttpClient {
     const started = performance.now();
     const base = { method, url };
     const headers = this.#headers(options);
-    const signal = this.#signal(options.timeoutMs);
+    const abort = this.#abort(options.timeoutMs);
+    const { signal } = abort;
     let status: number | null = null;
     let responseHeaders: Record<string, string> = {};
     try {
@@ -86,6 +88,8 @@ export class HttpClient {
       const message = `${describeKind(kind, this.#timeout(options.timeoutMs))}: ${method} ${url}`;
       const evidence = this.#evidence(base, started, { status, headers: responseHeaders, body: null, error: message });
       throw new HttpError(kind, message, evidence, { cause: error });
+    } finally {
+      abort.dispose();
     }
   }
 
@@ -134,12 +138,11 @@ export class HttpClient {
     return headers;
   }
 
-  #signal(timeoutOverride?: number): AbortSignal {
+  #abort(timeoutOverride?: number): RequestAbort {
     const remaining = this.#options.deadline === undefined ? Infinity : this.#options.deadline - Date.now();
-    const signals = [AbortSignal.timeout(Math.max(1, Math.min(this.#timeout(timeoutOverride), remaining)))];
-    if (this.#options.signal) signals.push(this.#options.signal);
-    return AbortSignal.any(signals);
+    return abortAfter(Math.max(1, Math.min(this.#timeout(timeoutOverride), remaining)), this.#options.signal);
   }
+
 
   async #readCapped(
     body: IncomingMessage,
