@@ -37,9 +37,9 @@ export interface Exchange {
 export const DEFAULT_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-// Node's own http client rather than undici: undici parses HTTP with a WebAssembly llhttp whose instantiation
-// alone raised a process's peak RSS by ~55 MB and its cold start by ~50 ms (bench/RESULTS.md); node:http uses the
-// same parser compiled into Node. Connections are kept alive between the requests of one host's run.
+// Node's own http client rather than undici: undici parses HTTP with a WebAssembly llhttp that added ~45 MB of
+// peak RSS and ~60 ms of cold start to every lmcert process (bench/RESULTS.md); node:http uses the same parser
+// compiled into Node. Connections are kept alive between the requests of one host's run.
 // `timeout` closes a connection after 1 s idle: well inside the 5 s after which LM Studio's Express server drops
 // an idle connection, so a request is almost never sent on a connection the server is closing.
 const AGENT_OPTIONS = { keepAlive: true, maxSockets: 8, timeout: 1_000 };
