@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..");
 const HOSTS_PER_PROCESS = 25;
-const CONCURRENCY = Number(process.env["BENCH_FLEET_CONCURRENCY"] ?? 32);
+const CONCURRENCY = 32;
 
 /** A mock process serving `count` compliant hosts on ephemeral loopback ports; resolves with their URLs. */
 async function mockProcess(count: number): Promise<{ child: ChildProcess; urls: string[] }> {
@@ -36,7 +36,7 @@ export async function fleetScaleBench(): Promise<void> {
       const started = performance.now();
       const child = await run(
         process.execPath,
-        [...(process.env["BENCH_NODE_FLAGS"]?.split(" ").filter(Boolean) ?? []), "--import", join(ROOT, "bench", "report-peak-rss.mjs"), join(ROOT, "bin", "lmcert.js"), "fleet", join(dir, "inventory.yaml"),
+        ["--import", join(ROOT, "bench", "report-peak-rss.mjs"), join(ROOT, "bin", "lmcert.js"), "fleet", join(dir, "inventory.yaml"),
           "--concurrency", String(CONCURRENCY), "--out", join(dir, "out"), "--json", "--no-browser", "--probe-address", "127.0.0.2"],
         { cwd: ROOT, maxBuffer: 64 << 20 },
       ).catch((error: { stdout: string; stderr: string; code?: number }) => {

@@ -1,4 +1,7 @@
-export function wrapCommonJs(source: string): string;
+import type { Script } from "node:vm";
+
 export function bundlePaths(root: URL): { file: string; cache: string };
-export function loadBundle(root: URL): { exports: Record<string, unknown>; codeCacheRejected: boolean };
-export function dynamicImport(): { importModuleDynamically: symbol };
+export function loadBundle(
+  root: URL,
+  options?: { useCodeCache?: boolean },
+): { exports: Record<string, unknown>; script: Script; codeCacheRejected: boolean };

@@ -9,12 +9,10 @@
  * and compiling them. One bundle with a code cache starts in a fraction of that (bench/RESULTS.md).
  * bin/lmcert.js falls back to the TypeScript sources when dist/ is missing or older than them.
  */
-import { rmSync, writeFileSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import vm from "node:vm";
-import { bundlePaths, dynamicImport, wrapCommonJs } from "../bin/load-bundle.js";
+import { bundlePaths, loadBundle } from "../bin/load-bundle.js";
 
 // `prepare` passes --if-possible: an install without dev dependencies has no esbuild, and lmcert still works
 // from its sources then, so the install must not fail. `npm test` and `npm run build` insist.
@@ -78,16 +76,20 @@ const library = await build({
   banner: { js: 'import { createRequire as __lmcertCreateRequire } from "node:module"; const require = __lmcertCreateRequire(import.meta.url);' },
 });
 
-// V8's code cache for the CLI bundle, made by compiling exactly what bin/load-bundle.js compiles. V8 compiles
-// most functions only when first called, so the cache is taken after commands that need no network have loaded
-// their modules (the help of each command, the check list): it then holds that code compiled as well.
-const { file, cache } = bundlePaths(pathToFileURL(`${root}/`));
-const script = new vm.Script(wrapCommonJs(readFileSync(file, "utf8")), { filename: file, ...dynamicImport() });
-const bundle = { exports: {} };
-script.runInThisContext().call(bundle.exports, bundle.exports, createRequire(file), bundle, file, dirname(file));
+// A dynamic import() in the CLI bundle would fail at run time once restored from the code cache (Node 20).
+const dynamicImports = Object.values(cli.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.kind === "dynamic-import"));
+if (dynamicImports.length > 0) {
+  throw new Error(`dist/cli.cjs must not use import() (it fails in code restored from V8's code cache); use loadOnDemand(): ${dynamicImports.map((i) => i.path).join(", ")}`);
+}
+
+// V8's code cache for the CLI bundle, taken from the same compilation the CLI does (bin/load-bundle.js). V8
+// compiles most functions only when first called, so the cache is taken after commands that need no network have
+// loaded their modules (the help of each command, the check list): it then holds that code compiled as well.
+const rootUrl = pathToFileURL(`${root}/`);
+const { exports: bundled, script } = loadBundle(rootUrl, { useCodeCache: false });
 const silent = { stdout: { write: () => true }, stderr: { write: () => true } };
-for (const argv of [["certify", "--help"], ["fleet", "--help"], ["checks"]]) await bundle.exports.main(argv, silent);
-writeFileSync(cache, script.createCachedData());
+for (const argv of [["certify", "--help"], ["fleet", "--help"], ["checks"]]) await bundled.main(argv, silent);
+writeFileSync(bundlePaths(rootUrl).cache, script.createCachedData());
 
 // The project's own source files in the bundles: bin/lmcert.js compares their modification times with the
 // bundle's to notice an edit made after the last build, and then runs the sources instead of stale code.
