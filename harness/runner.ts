@@ -1,6 +1,8 @@
 /** @module Runs checks in registry order: selection, mutation gate, `needs`, per-check deadline, error capture. */
 import type { CheckRecord } from "../contracts/certificate.ts";
 import { describeError } from "./errors.ts";
+import { makeEvidence } from "./http/evidence.ts";
+import { serverText, serverValue } from "./server-text.ts";
 import { isRequired, type Check, type CheckContext, type Outcome } from "./types.ts";
 
 export interface RunChecksOptions {
@@ -87,18 +89,26 @@ async function runWithDeadline(check: Check, ctx: CheckContext, timeoutMs: numbe
   }
 }
 
+/** Reasons and remedies are lmcert's words around server text (ids, messages): room for both, but bounded. */
+const MAX_REASON_CHARS = 4096;
+
+/**
+ * Every check result passes through the server-text choke point here, before any reporter, certificate or log
+ * sees it: whatever a check put into its reason, observed values or evidence, tokens are redacted and sizes capped.
+ */
 function toRecord(check: Check, ctx: CheckContext, outcome: Outcome, durationMs: number): CheckRecord {
   const needsRemedy = outcome.status === "failed" || outcome.status === "inconclusive";
+  const remedy = needsRemedy ? (outcome.remedy ?? check.remedy) : null;
   return {
     id: check.id,
     title: check.title,
     must: check.must,
     required: isRequired(check, ctx.standard, { allowMutations: ctx.allowMutations, local: ctx.local !== null }),
     status: outcome.status,
-    reason: outcome.reason,
-    observed: { ...outcome.observed },
-    evidence: [...(outcome.evidence ?? [])],
-    remedy: needsRemedy ? (outcome.remedy ?? check.remedy) : null,
+    reason: serverText(outcome.reason, MAX_REASON_CHARS),
+    observed: serverValue({ ...outcome.observed }) as Record<string, unknown>,
+    evidence: (outcome.evidence ?? []).map((e) => makeEvidence(e)),
+    remedy: remedy === null ? null : serverText(remedy, MAX_REASON_CHARS),
     durationMs: Math.round(durationMs),
   };
 }

@@ -7,6 +7,7 @@ import { Inventory } from "../../contracts/inventory.ts";
 import type { Standard } from "../../contracts/standard.ts";
 import { UsageError } from "../errors.ts";
 import { loadStandard } from "../standard-file.ts";
+import { rememberSecret } from "../server-text.ts";
 
 export interface FleetHost {
   readonly name: string;
@@ -71,6 +72,8 @@ export function loadInventory(path: string, options: { standardOverride?: string
     if (server.tokenEnv !== undefined && !token) {
       throw new UsageError(`${where(["servers", i, "tokenEnv"])}: the environment variable ${server.tokenEnv} is not set (or is empty)`);
     }
+    // Every host's token is redacted from every host's output: an echo can cross hosts in a shared report.
+    rememberSecret(token);
     return { name: server.name, url: server.url, token, tokenEnv: server.tokenEnv ?? null, lifecycleModel: server.lifecycleModel ?? null };
   });
   if (options.standardOverride !== undefined || parsed.data.standard === undefined) {

@@ -5,6 +5,7 @@
 import type { LMStudioClient } from "@lmstudio/sdk";
 import type { SnapshotInstance } from "../../contracts/journal.ts";
 import { LmcertError } from "../errors.ts";
+import { serverText } from "../server-text.ts";
 import { loadOnDemand } from "../load-on-demand.ts";
 
 export interface SdkModel {
@@ -118,5 +119,6 @@ export class SdkClient {
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n").map((l) => l.trim()).find(Boolean) ?? "unknown error";
+  // The SDK's error text is the server's (`{success: false, error}`): it passes the server-text choke point.
+  return serverText(text.split("\n").map((l) => l.trim()).find(Boolean) ?? "unknown error");
 }
