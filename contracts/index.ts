@@ -15,7 +15,7 @@ import {
   RestV1UnloadRequest,
   RestV1UnloadResponse,
 } from "./lmstudio/rest-v1-models.ts";
-import { HttpServerConfig } from "./lmstudio/server-config.ts";
+import { HttpServerConfig, LmStudioAppSettings } from "./lmstudio/server-config.ts";
 import { Standard } from "./standard.ts";
 
 /** Wire payloads: validated leniently (extra fields are drift). Files: strict, published for editors. */
@@ -33,6 +33,7 @@ export const contracts = {
   "lmstudio.error.UnknownEndpoint": { schema: UnknownEndpointError, io: "output" },
   "lmstudio.Greeting": { schema: Greeting, io: "output" },
   "lmstudio.HttpServerConfig": { schema: HttpServerConfig, io: "output" },
+  "lmstudio.AppSettings": { schema: LmStudioAppSettings, io: "output" },
   "lmcert.Standard": { schema: Standard, io: "input" },
   "lmcert.Inventory": { schema: Inventory, io: "input" },
   "lmcert.Certificate": { schema: Certificate, io: "output" },
