@@ -3,7 +3,7 @@ import type { SurfaceName } from "../contracts/certificate.ts";
 import { Greeting } from "../contracts/lmstudio/greeting.ts";
 import type { HttpClient } from "./http/client.ts";
 import { readSdkSurface, readSdkVersion, type SdkReading, type SdkVersionReading } from "./sdk/sdk-reading.ts";
-import { HTTP_SURFACES, SURFACE_PATHS, readSurface, type HttpSurface, type SurfaceReading } from "./surfaces.ts";
+import { HTTP_SURFACES, SURFACE_PATHS, readAuthQuirk, readSurface, type HttpSurface, type SurfaceReading } from "./surfaces.ts";
 
 export interface Discovery {
   readonly baseUrl: string;
@@ -29,13 +29,15 @@ export interface DiscoverOptions {
 
 /** Reads every surface once, concurrently; checks share the result instead of re-asking the host. */
 export async function discover(http: HttpClient, baseUrl: string, options: DiscoverOptions = {}): Promise<Discovery> {
-  const [greeting, ...readings] = await Promise.all([
+  const [greeting, ...raw] = await Promise.all([
     readSurface(http, baseUrl, "/lmstudio-greeting"),
     ...HTTP_SURFACES.map((surface) => readSurface(http, baseUrl, SURFACE_PATHS[surface])),
   ]);
-  const surfaces = Object.fromEntries(HTTP_SURFACES.map((s, i) => [s, readings[i]])) as Record<HttpSurface, SurfaceReading>;
   const greetingBody = greeting.state === "present" ? Greeting.safeParse(greeting.json) : null;
   const isLmStudio = greetingBody?.success === true;
+  // Early 0.4 refuses a missing token with "Unexpected endpoint": those surfaces want a token, they are not absent.
+  const readings = readAuthQuirk(raw, isLmStudio);
+  const surfaces = Object.fromEntries(HTTP_SURFACES.map((s, i) => [s, readings[i]])) as Record<HttpSurface, SurfaceReading>;
   const statedVersion = isLmStudio ? (greeting.json as { version?: unknown }).version : undefined;
   const httpPresent = HTTP_SURFACES.filter((s) => surfaces[s].state === "present");
   const sdkTimeoutMs = options.sdkTimeoutMs ?? 5_000;
