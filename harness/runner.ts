@@ -1,7 +1,7 @@
 /** @module Runs checks in registry order: selection, mutation gate, `needs`, per-check deadline, error capture. */
 import type { CheckRecord } from "../contracts/certificate.ts";
 import { describeError } from "./errors.ts";
-import { isRequired, type Check, type CheckContext, type Outcome } from "./types.ts";
+import { isRequired, resolveRemedy, type Check, type CheckContext, type Outcome } from "./types.ts";
 
 export interface RunChecksOptions {
   readonly checks: readonly Check[];
@@ -87,8 +87,19 @@ async function runWithDeadline(check: Check, ctx: CheckContext, timeoutMs: numbe
   }
 }
 
+/**
+ * Failed and inconclusive records carry a fix (the outcome's, else the check's). An error carries only a fix its
+ * outcome names (e.g. "start the server" for a refused connection): the check's own remedy answers a different
+ * question than "why could lmcert not ask".
+ */
+function remedyFor(check: Check, ctx: CheckContext, outcome: Outcome): string | null {
+  const remedy = outcome.status === "failed" || outcome.status === "inconclusive"
+    ? (outcome.remedy ?? check.remedy)
+    : outcome.status === "error" ? outcome.remedy : undefined;
+  return remedy === undefined ? null : resolveRemedy(remedy, ctx.standard);
+}
+
 function toRecord(check: Check, ctx: CheckContext, outcome: Outcome, durationMs: number): CheckRecord {
-  const needsRemedy = outcome.status === "failed" || outcome.status === "inconclusive";
   return {
     id: check.id,
     title: check.title,
@@ -98,7 +109,7 @@ function toRecord(check: Check, ctx: CheckContext, outcome: Outcome, durationMs:
     reason: outcome.reason,
     observed: { ...outcome.observed },
     evidence: [...(outcome.evidence ?? [])],
-    remedy: needsRemedy ? (outcome.remedy ?? check.remedy) : null,
+    remedy: remedyFor(check, ctx, outcome),
     durationMs: Math.round(durationMs),
   };
 }
