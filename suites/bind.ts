@@ -8,7 +8,7 @@ import { onlyWhen } from "./applicability.ts";
 import { lmsServerRestart } from "./remedies.ts";
 
 const SERVE_ON_NETWORK = (s: Standard): string =>
-  `In LM Studio: Developer → Server Settings → turn on "Serve on Local Network", or restart the server with \`${lmsServerRestart(s)}\` (\`lms server start\` binds 127.0.0.1 unless given --bind, so other machines and containers cannot connect).`;
+  `In LM Studio: Developer → Server Settings → turn on "Serve on Local Network", or restart the server with \`${lmsServerRestart(s)}\` (without --bind the server listens on 127.0.0.1 only, whatever the saved setting says, so other machines and containers cannot connect).`;
 const SERVER_PORT = (s: Standard): string =>
   `In LM Studio: Developer → Server Settings → Server Port → ${s.bind.port}, or restart the server with \`${lmsServerRestart(s)}\`.`;
 
