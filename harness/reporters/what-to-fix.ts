@@ -28,6 +28,9 @@ function modelsFor(check: CheckRecord): string[] {
   }
 }
 
+/** Only names that are safe to paste into a shell: a server-supplied id never becomes part of a command otherwise. */
+const SAFE_MODEL = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$/;
+
 /**
  * The check's remedy with `<model>` filled in. A code span that names a placeholder is repeated once per model
  * (`lms unload a && lms unload b`); with no model known, the placeholder stays, so the text never lies.
@@ -35,7 +38,7 @@ function modelsFor(check: CheckRecord): string[] {
 export function concreteRemedy(check: CheckRecord): string | null {
   if (!check.remedy) return null;
   const models = modelsFor(check);
-  if (models.length === 0) return check.remedy;
+  if (models.length === 0 || !models.every((m) => SAFE_MODEL.test(m))) return check.remedy;
   return check.remedy.replace(/`([^`]*<model>[^`]*)`/g, (_span, code: string) => `\`${models.map((m) => code.replaceAll("<model>", m)).join(" && ")}\``);
 }
 
