@@ -31,6 +31,19 @@ export function selectHeaders(headers: Record<string, string | string[] | undefi
   return kept;
 }
 
+/**
+ * Every header kept, secrets masked: for full recordings (`lmcert record`), where selectHeaders would drop the
+ * headers a replay must send back. Same rules as evidence: secret headers blanked, tokens masked in the rest.
+ */
+export function redactHeaders(headers: Readonly<Record<string, string>>, secrets: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [rawName, value] of Object.entries(headers)) {
+    const name = rawName.toLowerCase();
+    out[name] = SECRET_HEADERS.has(name) ? "[redacted]" : redactSecrets(value, secrets);
+  }
+  return out;
+}
+
 /** Masks bearer tokens and LM Studio API keys (`sk-lm-…`) wherever they show up in text. */
 export function redactSecrets(text: string, secrets: readonly string[] = []): string {
   let out = text;
