@@ -29,6 +29,17 @@ export const CertifyFlags = z.strictObject({
 });
 export type CertifyFlags = z.infer<typeof CertifyFlags>;
 
+export const RecordFlags = z.strictObject({
+  url: httpUrl,
+  out: z.string().min(1).optional(),
+  standard: z.string().min(1).optional(),
+  tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional(),
+  timeoutMs: z.coerce.number().int().positive().default(5000),
+  probeAddress: z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" })).default([]),
+});
+export type RecordFlags = z.infer<typeof RecordFlags>;
+
 export const MockFlags = z.strictObject({
   preset: z.string().min(1).default("compliant"),
   port: port.default(1234),
@@ -37,6 +48,8 @@ export const MockFlags = z.strictObject({
   jit: z.enum(["on", "off"]).optional(),
   loadLatencyMs: durationMs({ allowZero: true }).optional(),
   logRequests: z.boolean().default(false),
+  /** A HAR recording to serve back instead of a preset (`lmcert record`). */
+  replay: z.string().min(1).optional(),
 });
 export type MockFlags = z.infer<typeof MockFlags>;
 
