@@ -18,7 +18,8 @@ export type Concern =
   | "lifecycle"
   | "auth"
   | "config"
-  | "contract";
+  | "contract"
+  | "inference";
 
 /** What a check's run returns. The runner adds id, title, timing; it never upgrades a status. */
 export interface Outcome {

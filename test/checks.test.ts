@@ -36,6 +36,8 @@ describe("the compliant host", () => {
       "models.required-present": "skipped",
       "memory.within-budget": "skipped",
       "memory.over-budget-refused": "skipped",
+      "inference.loaded-model-answers": "passed",
+      "inference.no-model-substitution": "passed",
       "lifecycle.load": "skipped",
       "lifecycle.unload": "skipped",
       "lifecycle.no-implicit-load": "skipped",
