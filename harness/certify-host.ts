@@ -7,6 +7,7 @@ import type { MutationSession } from "./lifecycle/session.ts";
 import { discover, type Discovery } from "./discovery.ts";
 import { HttpClient } from "./http/client.ts";
 import { report, type Reporter } from "./reporters/reporter.ts";
+import { carriedPasses } from "./rerun.ts";
 import { runChecks } from "./runner.ts";
 import { rememberSecret } from "./server-text.ts";
 import type { CheckRecord } from "../contracts/certificate.ts";
@@ -40,6 +41,8 @@ export interface CertifyHostOptions {
   readonly journalDir?: string;
   readonly lifecycleModel?: string | null;
   readonly pactFile?: string | null;
+  /** `--rerun-failed`: the earlier certificate whose passes stand in for the checks this run does not select. */
+  readonly rerunOf?: Certificate | null;
 }
 
 export async function certifyHost(options: CertifyHostOptions): Promise<Certificate> {
@@ -91,6 +94,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
       only: options.only ?? [],
       skip: options.skip ?? [],
       checkTimeoutMs: options.checkTimeoutMs ?? 30_000,
+      ...(options.rerunOf ? { carryOver: carriedPasses(options.rerunOf) } : {}),
       onCheckEnd: (record) => {
         done.set(record.id, record);
         return report(reporters, "onCheckEnd", options.host, record);
@@ -113,6 +117,9 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
       startedAt,
       finishedAt: new Date(),
       mutations,
+      rerunOf: options.rerunOf ?? null,
+      // No abort listener here (a fleet shares one signal across hosts): aborted by now means interrupted.
+      interruptedAt: signal.aborted ? new Date() : null,
     });
     await report(reporters, "onHostEnd", certificate);
     return certificate;

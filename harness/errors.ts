@@ -27,6 +27,12 @@ export type HttpErrorKind =
   | "bad-json"
   | "wrong-content-type"
   | "invalid-url"
+  /** The host name does not resolve (ENOTFOUND, EAI_AGAIN). */
+  | "dns"
+  /** https:// to a server that answers plain HTTP (OpenSSL "wrong version number"); LM Studio serves plain HTTP. */
+  | "tls-to-plain-http"
+  /** Any other TLS failure, e.g. a certificate this machine does not trust. */
+  | "tls"
   | "network";
 
 /** A transport-level failure talking to a host. It carries the evidence gathered before it broke. */
