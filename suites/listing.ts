@@ -128,6 +128,23 @@ function disagreements(sources: Record<string, readonly string[]>): string[] {
   return out;
 }
 
+/**
+ * /v1/models is only compared above where its listing behaviour is clear. Whatever the behaviour, each model it
+ * lists must be one some other surface reports, as downloaded or loaded; a listed model that nothing else knows is
+ * an inconsistency on its own. Decided only where another surface states the downloaded set: otherwise an
+ * unloaded download is indistinguishable from a phantom.
+ */
+function unreported(listed: readonly string[], loaded: Record<string, readonly string[]>, available: Record<string, readonly string[]>): string[] {
+  const others = (sets: Record<string, readonly string[]>) => Object.entries(sets).filter(([name]) => name !== "/v1/models");
+  const availableSources = others(available);
+  if (availableSources.length === 0) return [];
+  const known = new Set([...availableSources, ...others(loaded)].flatMap(([, ids]) => ids));
+  const phantoms = listed.filter((id) => !known.has(id));
+  if (phantoms.length === 0) return [];
+  const shown = phantoms.slice(0, 5).join(", ") + (phantoms.length > 5 ? `, … ${phantoms.length - 5} more` : "");
+  return [`/v1/models lists ${phantoms.length === 1 ? "a model" : `${phantoms.length} models`} that no other surface reports (${[...availableSources, ...others(loaded)].map(([n]) => n).filter((n, i, a) => a.indexOf(n) === i).join(", ")}): [${shown}]`];
+}
+
 const listingConsistent = defineCheck({
   id: "listing.consistent-across-surfaces",
   title: "Every surface agrees on what is loaded",
@@ -170,6 +187,7 @@ const listingConsistent = defineCheck({
       ...disagreements(loaded).map((p) => `loaded: ${p}`),
       ...disagreements(available).map((p) => `available: ${p}`),
       ...disagreements(instances).map((p) => `instances: ${p}`),
+      ...unreported(c.listed, loaded, available),
     ];
     if (problems.length > 0) return { status: "failed", reason: problems.join("\n"), observed, evidence };
     const compared = [loaded, available, instances].flatMap((s) => (Object.keys(s).length >= 2 ? [Object.keys(s).join(" = ")] : []));
