@@ -5,6 +5,7 @@ import type { Discovery } from "../harness/discovery.ts";
 import { classifyListing, type ListingClassification } from "../harness/listing-classifier.ts";
 import { authoritativeView, readingEvidence, stateReadings } from "../harness/model-state/authoritative.ts";
 import { difference, sameSet } from "../harness/model-state/ids.ts";
+import { serverList } from "../harness/server-text.ts";
 import type { ModelStateView } from "../harness/model-state/views.ts";
 import { defineCheck, type Outcome } from "../harness/types.ts";
 import { breakTie } from "./listing-tiebreak.ts";
@@ -121,7 +122,8 @@ function disagreements(sources: Record<string, readonly string[]>): string[] {
       const [a, b] = [names[i] as string, names[j] as string];
       const [sa, sb] = [sources[a] ?? [], sources[b] ?? []];
       if (!sameSet(sa, sb)) {
-        out.push(`${a} vs ${b}: only in ${a} [${difference(sa, sb).join(", ")}], only in ${b} [${difference(sb, sa).join(", ")}]`);
+        // At most 50 ids per side, each capped: a host listing thousands of phantoms still gets a readable reason.
+        out.push(`${a} vs ${b}: only in ${a} [${serverList(difference(sa, sb)).join(", ")}], only in ${b} [${serverList(difference(sb, sa)).join(", ")}]`);
       }
     }
   }
