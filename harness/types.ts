@@ -18,7 +18,8 @@ export type Concern =
   | "lifecycle"
   | "auth"
   | "config"
-  | "contract";
+  | "contract"
+  | "inference";
 
 /**
  * A fix, in LM Studio's words. A function when the fix depends on the standard: e.g. every `lms server start` must
