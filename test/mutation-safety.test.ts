@@ -9,6 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { acquireHostLock, HostLockedError } from "../harness/lifecycle/host-lock.ts";
+import { loadInventory } from "../harness/fleet/inventory-file.ts";
+import { runFleet } from "../harness/fleet/run-fleet.ts";
+import { normalisedOrigin, serverKey } from "../harness/net/server-identity.ts";
+import { checks } from "../suites/index.ts";
+import { tempDir, writeInventory } from "./helpers/fleet.ts";
 import { certify, check, mockHost } from "./helpers/hosts.ts";
 
 const lifecycle = (loadTimeoutSeconds: number) => ({ lifecycle: { model: null, loadTimeoutSeconds, allowDuplicateInstances: false } });
@@ -100,4 +105,58 @@ describe("one mutation session per server", () => {
       else process.env["LMCERT_JOURNAL_DIR"] = previous;
     }
   });
+});
+
+describe("the same server twice in an inventory (issue 15.5)", () => {
+  it("URLs are normalised: case, default port and trailing slash; this machine's aliases share one key", () => {
+    expect(normalisedOrigin("HTTP://Mac-Studio.LOCAL:1234/")).toBe("http://mac-studio.local:1234");
+    expect(normalisedOrigin("http://host")).toBe(normalisedOrigin("http://host:80/"));
+    expect(new Set(["http://localhost:1234", "http://127.0.0.1:1234/", "http://[::1]:1234"].map(serverKey))).toEqual(new Set(["loopback:1234"]));
+    expect(serverKey("http://127.0.0.1:1235")).not.toBe(serverKey("http://127.0.0.1:1234"));
+  });
+
+  it.each([
+    ["a trailing slash", "http://127.0.0.1:5/"],
+    ["upper case", "HTTP://127.0.0.1:5"],
+  ])("an exact duplicate (%s) is rejected with the file and line of both", (_name, second) => {
+    const dir = tempDir();
+    const path = writeInventory(dir, 5, [{ name: "a", url: "http://127.0.0.1:5" }, { name: "b", url: second }]);
+    expect(() => loadInventory(path)).toThrow(/inventory\.yaml:6: servers\[1\]\.url: .* is the same server as servers\[0\] \(.*inventory\.yaml:4, "a"\): list each server once/);
+  });
+
+  it("aliases of one server are certified one after another, never at once, and the host is left as found", async () => {
+    const mock = await mockHost("compliant", { loadLatencyMs: 150 });
+    const before = mock.state.instances.map((i) => i.id);
+    const port = new URL(mock.url).port;
+    const dir = tempDir();
+    const path = writeInventory(dir, Number(port), [
+      { name: "by-ip", url: `http://127.0.0.1:${port}` },
+      { name: "by-name", url: `http://localhost:${port}` },
+    ]);
+    const events: string[] = [];
+    const previous = process.env["LMCERT_JOURNAL_DIR"];
+    process.env["LMCERT_JOURNAL_DIR"] = tempDir("lmcert-locks-");
+    try {
+      const { certificates } = await runFleet({
+        inventory: loadInventory(path),
+        checks,
+        concurrency: 4,
+        hostDeadlineMs: 60_000,
+        timeoutMs: 2_000,
+        out: join(dir, "out"),
+        allowMutations: true,
+        chromium: { path: null, reason: "not needed" },
+        probeAddresses: ["127.0.0.2"],
+        reporters: [{ onRunStart: (plan) => void events.push(`start ${plan.host.name}`), onHostEnd: (cert) => void events.push(`end ${cert.host.name}`) }],
+      });
+      expect(events).toEqual(["start by-ip", "end by-ip", "start by-name", "end by-name"]);
+      for (const cert of certificates) {
+        expect([cert.host.name, check(cert, "lifecycle.load").status, cert.mutations.restore]).toEqual([cert.host.name, "passed", "restored"]);
+      }
+    } finally {
+      if (previous === undefined) delete process.env["LMCERT_JOURNAL_DIR"];
+      else process.env["LMCERT_JOURNAL_DIR"] = previous;
+    }
+    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+  }, 60_000);
 });
