@@ -22,6 +22,7 @@ export const CertifyFlags = z.strictObject({
   allowMutations: z.boolean().default(false),
   lifecycleModel: z.string().min(1).optional(),
   signKey: z.string().min(1).optional(),
+  restoreFirst: z.boolean().default(false),
 });
 export type CertifyFlags = z.infer<typeof CertifyFlags>;
 
@@ -56,6 +57,7 @@ export const FleetFlags = z.strictObject({
   probeAddress: z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" })).default([]),
   chromium: z.string().min(1).optional(),
   browser: z.boolean().default(true),
+  restoreFirst: z.boolean().default(false),
 });
 export type FleetFlags = z.infer<typeof FleetFlags>;
 

@@ -14,6 +14,7 @@ import { exitCodeFor } from "../../verdict.ts";
 import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { tokenFromEnv } from "../token.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
+import { settleUnfinishedRestores } from "../unfinished-restores.ts";
 import { readUserFile, readUserJson } from "../read-text-file.ts";
 import { signCertificate } from "../../signing.ts";
 import type { CommandIo } from "../io.ts";
@@ -37,6 +38,9 @@ Options:
   --allow-mutations     run the checks that load and unload models (lifecycle.*, memory.over-budget-refused,
                         the listing tie-breaker). lmcert snapshots the loaded models first, journals every
                         change, and puts the host back afterwards, also on failure and Ctrl-C
+  --restore-first       if an earlier run left a restore journal for this host unfinished (killed mid-run),
+                        finish that restore first (as \`lmcert restore\` would), then certify. Without it,
+                        lmcert says where the journal is and stops (exit 2) before touching the host
   --sign-key <file>     sign the certificate with this ed25519 private key (see \`lmcert keygen\`)
   --lifecycle-model <m> the model lifecycle checks load (default: the standard's lifecycle.model, else the
                         smallest downloaded LLM that is not loaded)
@@ -71,6 +75,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     "lifecycle-model": { type: "string" },
     "sign-key": { type: "string" },
     "rerun-failed": { type: "string" },
+    "restore-first": { type: "boolean" },
   });
   const previous = values["rerun-failed"] ? readPreviousCertificate(values["rerun-failed"]) : null;
   if (previous && values.only) throw new UsageError("lmcert certify: --rerun-failed and --only cannot be combined");
@@ -94,6 +99,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     allowMutations: values["allow-mutations"] ?? false,
     lifecycleModel: values["lifecycle-model"],
     signKey: values["sign-key"],
+    restoreFirst: values["restore-first"] ?? false,
   });
   if (flags.lmstudioHome && !flags.local) throw new UsageError("lmcert certify: --lmstudio-home only makes sense with --local");
   const known = new Set(checks.map((c) => c.id));
@@ -103,6 +109,8 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   const token = tokenFromEnv(flags.tokenEnv);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
   const hostName = flags.name ?? defaultHostName(flags.url);
+  const unfinished = await settleUnfinishedRestores([{ name: hostName, url: flags.url, token }], { out: flags.out, restoreFirst: flags.restoreFirst, io });
+  if (unfinished !== null) return unfinished;
   const unsigned = await certifyHost({
     host: { name: hostName, url: flags.url },
     standard,

@@ -10,6 +10,7 @@ import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { readUserFile } from "../read-text-file.ts";
 import type { CommandIo } from "../io.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
+import { settleUnfinishedRestores } from "../unfinished-restores.ts";
 
 export const FLEET_HELP = `Usage: lmcert fleet <inventory.yaml> [options]
 
@@ -31,6 +32,8 @@ Options:
   --timeout <ms>         per request (default 5000)
   --host-timeout <ms>    per host, so one dead or slow host cannot stall the run (default 300000)
   --allow-mutations      run the load/unload checks on every host (each host is restored)
+  --restore-first        finish any restore an earlier run left unfinished on a host before certifying it
+                         (without it, lmcert names the journals and stops, exit 2)
   --sign-key <file>      sign every certificate with this ed25519 private key (see \`lmcert keygen\`)
   --probe-address <ip>   as for certify (repeatable)
   --chromium <path>, --no-browser   as for certify
@@ -50,6 +53,7 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
     "probe-address": { type: "string", multiple: true },
     chromium: { type: "string" },
     "no-browser": { type: "boolean" },
+    "restore-first": { type: "boolean" },
   });
   if (positionals.length !== 1) throw new UsageError(`lmcert fleet: expected exactly one <inventory.yaml>\n\n${FLEET_HELP}`);
   const flags = validateFlags("fleet", FleetFlags, {
@@ -65,9 +69,12 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
     probeAddress: splitList(values["probe-address"]),
     chromium: values.chromium,
     browser: !(values["no-browser"] ?? false),
+    restoreFirst: values["restore-first"] ?? false,
   });
   const inventory = loadInventory(flags.inventory, flags.standard ? { standardOverride: flags.standard } : {});
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
+  const unfinished = await settleUnfinishedRestores(inventory.hosts, { out: flags.out, restoreFirst: flags.restoreFirst, io });
+  if (unfinished !== null) return unfinished;
   const { summary, certificates, reports } = await runFleet({
     inventory,
     checks,
