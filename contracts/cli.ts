@@ -33,6 +33,8 @@ export const MockFlags = z.strictObject({
   jit: z.enum(["on", "off"]).optional(),
   loadLatencyMs: z.coerce.number().int().nonnegative().optional(),
   logRequests: z.boolean().default(false),
+  corsOrigin: z.enum(["star", "echo"]).optional(),
+  authTokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
 });
 export type MockFlags = z.infer<typeof MockFlags>;
 
