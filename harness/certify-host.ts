@@ -8,6 +8,7 @@ import { discover, type Discovery } from "./discovery.ts";
 import { HttpClient } from "./http/client.ts";
 import { report, type Reporter } from "./reporters/reporter.ts";
 import { runChecks } from "./runner.ts";
+import { rememberSecret } from "./server-text.ts";
 import type { CheckRecord } from "../contracts/certificate.ts";
 import { findChromium, type ChromiumChoice } from "./browser/find-chromium.ts";
 import type { Check, CheckContext, HostTarget, LocalAccess } from "./types.ts";
@@ -43,6 +44,8 @@ export interface CertifyHostOptions {
 
 export async function certifyHost(options: CertifyHostOptions): Promise<Certificate> {
   const reporters = options.reporters ?? [];
+  // Library callers pass the token here directly; the CLI has registered it already.
+  rememberSecret(options.token);
   const startedAt = new Date();
   const signal = options.signal ?? new AbortController().signal;
   const httpOptions = {

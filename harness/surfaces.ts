@@ -55,11 +55,13 @@ export function readAuthQuirk(readings: readonly SurfaceReading[], isLmStudio: b
   );
 }
 
+/** Failures before any answer came back; a body that is too large or not JSON is an answer, and a finding. */
+const TRANSPORT_KINDS: ReadonlySet<HttpErrorKind> = new Set(["refused", "timeout", "reset", "network", "invalid-url", "dns", "tls-to-plain-http", "tls"]);
+
 /** The host could not be asked (or failed server-side): nothing about the host's conformance follows from it. */
 export function couldNotAsk(reading: SurfaceReading): boolean {
   const kind = reading.errorKind;
-  const transport = kind === "refused" || kind === "timeout" || kind === "reset" || kind === "network" || kind === "invalid-url";
-  return transport || (reading.evidence.status ?? 0) >= 500;
+  return (kind !== undefined && TRANSPORT_KINDS.has(kind)) || (reading.evidence.status ?? 0) >= 500;
 }
 
 export function joinUrl(baseUrl: string, path: string): string {

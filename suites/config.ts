@@ -2,6 +2,7 @@
 import { describeJitUnload, readLmStudioSettings, type LmStudioSettings } from "../harness/local/lmstudio-settings.ts";
 import { isWildcardAddress, portOf } from "../harness/net/addresses.ts";
 import { defineCheck, type CheckContext } from "../harness/types.ts";
+import { lmsServerRestart } from "./remedies.ts";
 
 /** Settings that contradict the standard. */
 function againstStandard(s: LmStudioSettings, ctx: CheckContext): string[] {
@@ -48,8 +49,8 @@ export const configChecks = [
     concern: "config",
     required: false,
     mutates: false,
-    remedy:
-      "Change the setting in LM Studio: Developer → Server Settings (Server Port, Serve on Local Network, Enable CORS, Just-in-Time Model Loading), then restart the server so the running server and the saved settings agree.",
+    remedy: (standard) =>
+      `Change the setting in LM Studio: Developer → Server Settings (Server Port, Serve on Local Network, Enable CORS, Just-in-Time Model Loading), then restart the server so the running server and the saved settings agree (Developer → Stop/Start Server, or \`${lmsServerRestart(standard)}\`).`,
     async run(ctx) {
       if (!ctx.local) return { status: "skipped", reason: "runs only with --local (lmcert on the server itself, reading LM Studio's files)" };
       const read = await readLmStudioSettings(ctx.local.lmstudioHome);

@@ -1,7 +1,7 @@
 /** @module surfaces: which model APIs answer, and which LM Studio version that implies. */
-import { HTTP_SURFACES } from "../harness/surfaces.ts";
+import { HTTP_SURFACES, couldNotAsk } from "../harness/surfaces.ts";
 import { defineCheck } from "../harness/types.ts";
-import { REMEDY } from "./remedies.ts";
+import { REMEDY, notLmStudioRemedy, unreachableRemedy } from "./remedies.ts";
 
 export const surfaceChecks = [
   defineCheck({
@@ -33,7 +33,9 @@ export const surfaceChecks = [
       };
       if (!d.isLmStudio) {
         const why = d.greeting.state === "error" ? d.greeting.reason : `GET /lmstudio-greeting: ${d.greeting.reason}`;
-        return { status: "error", reason: `not an LM Studio server (or not reachable): ${why}`, observed, evidence };
+        const remedy = couldNotAsk(d.greeting) ? unreachableRemedy(d.greeting.errorKind, ctx.host.url) : notLmStudioRemedy(ctx.host.url);
+        const what = couldNotAsk(d.greeting) ? "could not reach the host" : "not an LM Studio server";
+        return { status: "error", reason: `${what}: ${why}`, observed, evidence, remedy };
       }
       const unknown = HTTP_SURFACES.filter((s) => d.surfaces[s].state === "error");
       if (unknown.length > 0) {

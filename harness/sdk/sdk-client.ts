@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { SnapshotInstance } from "../../contracts/journal.ts";
 import { splitApiToken, type SdkCredentials } from "../../contracts/lmstudio/api-token.ts";
 import { LmcertError } from "../errors.ts";
+import { serverText } from "../server-text.ts";
 import { loadOnDemand } from "../load-on-demand.ts";
 
 export interface SdkModel {
@@ -142,5 +143,6 @@ export class SdkClient {
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n").map((l) => l.trim()).find(Boolean) ?? "unknown error";
+  // The SDK's error text is the server's (`{success: false, error}`): it passes the server-text choke point.
+  return serverText(text.split("\n").map((l) => l.trim()).find(Boolean) ?? "unknown error");
 }

@@ -13,6 +13,7 @@ import { loadStandard } from "../../standard-file.ts";
 import { exitCodeFor } from "../../verdict.ts";
 import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { tokenFromEnv } from "../token.ts";
+import { resolveHostUrl } from "../host-url.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
 import { readUserFile, readUserJson } from "../read-text-file.ts";
 import { signCertificate } from "../../signing.ts";
@@ -95,6 +96,8 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     lifecycleModel: values["lifecycle-model"],
     signKey: values["sign-key"],
   });
+  const target = resolveHostUrl(flags.url, "lmcert certify <url>");
+  if (target.note) io.stderr.write(`note: ${target.note}\n`);
   if (flags.lmstudioHome && !flags.local) throw new UsageError("lmcert certify: --lmstudio-home only makes sense with --local");
   const known = new Set(checks.map((c) => c.id));
   const unknown = [...flags.only, ...flags.skip].filter((id) => !known.has(id));
@@ -102,9 +105,9 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   const standard = loadStandard(flags.standard);
   const token = tokenFromEnv(flags.tokenEnv);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
-  const hostName = flags.name ?? defaultHostName(flags.url);
+  const hostName = flags.name ?? defaultHostName(target.url);
   const unsigned = await certifyHost({
-    host: { name: hostName, url: flags.url },
+    host: { name: hostName, url: target.url },
     standard,
     checks,
     token,
