@@ -12,6 +12,11 @@ export interface RunChecksOptions {
   readonly only?: readonly string[];
   readonly skip?: readonly string[];
   readonly checkTimeoutMs: number;
+  /**
+   * `certify --rerun-failed`: earlier passes (already marked `carriedOver`) that stand in for checks this run does
+   * not select, so a rerun that fixes the rest can certify.
+   */
+  readonly carryOver?: ReadonlyMap<string, CheckRecord>;
   readonly onCheckEnd?: (record: CheckRecord) => void | Promise<void>;
 }
 
@@ -31,8 +36,9 @@ export async function runChecks(options: RunChecksOptions): Promise<RunChecksRes
     const isSelected = isSelectedCheck(check.id, options.only ?? [], options.skip ?? []);
     (isSelected ? selected : deselected).push(check.id);
     const started = performance.now();
+    const carried = isSelected ? undefined : options.carryOver?.get(check.id);
     const outcome = isSelected ? await gateAndRun(check, ctx, statusById, options.checkTimeoutMs) : notSelected();
-    const record = toRecord(check, ctx, outcome, performance.now() - started);
+    const record = carried ?? toRecord(check, ctx, outcome, performance.now() - started);
     statusById.set(check.id, record.status);
     records.push(record);
     await options.onCheckEnd?.(record);

@@ -1,6 +1,7 @@
 /** @module One host's line in the fleet roll-up, derived from its certificate (the one result tree). */
 import type { Certificate } from "../../contracts/certificate.ts";
 import type { HostSummary } from "../../contracts/fleet-summary.ts";
+import { severityOf } from "../severity.ts";
 
 function observed(cert: Certificate, id: string): Readonly<Record<string, unknown>> {
   return cert.checks.find((c) => c.id === id)?.observed ?? {};
@@ -33,5 +34,7 @@ export function summarizeCertificate(cert: Certificate, path: string | null): Ho
     validUntil: cert.validUntil,
     finishedAt: cert.finishedAt,
     certificate: path,
+    warnings: cert.checks.filter((c) => severityOf(c) === "warning").map((c) => c.id),
+    interrupted: cert.interrupted !== undefined,
   };
 }

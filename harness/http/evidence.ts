@@ -38,6 +38,19 @@ export function selectHeaders(headers: Record<string, string | string[] | undefi
   return kept;
 }
 
+/**
+ * Every header kept, secrets masked: for full recordings (`lmcert record`), where selectHeaders would drop the
+ * headers a replay must send back. Same rules as evidence: secret headers blanked, tokens masked in the rest.
+ */
+export function redactHeaders(headers: Readonly<Record<string, string>>, secrets: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [rawName, value] of Object.entries(headers)) {
+    const name = rawName.toLowerCase();
+    out[name] = SECRET_HEADERS.has(name) ? "[redacted]" : redactSecrets(value, secrets);
+  }
+  return out;
+}
+
 /** The start of a body, with every secret redacted (the run's tokens, plus `extraSecrets`) and its size capped. */
 export function excerpt(text: string | null, secrets: readonly string[] = []): string | null {
   if (text === null) return null;
