@@ -49,6 +49,8 @@ export const MockFlags = z.strictObject({
   jit: z.enum(["on", "off"]).optional(),
   loadLatencyMs: durationMs({ allowZero: true }).optional(),
   logRequests: z.boolean().default(false),
+  corsOrigin: z.enum(["star", "echo"]).optional(),
+  authTokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
   /** A HAR recording to serve back instead of a preset (`lmcert record`). */
   replay: z.string().min(1).optional(),
 });
