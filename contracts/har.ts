@@ -84,6 +84,18 @@ export const HarEntry = z.object({
 });
 export type HarEntry = z.infer<typeof HarEntry>;
 
+/**
+ * LM Studio's SDK websocket is not HTTP, so it has no HAR entries. On hosts where lmcert relied on it (before
+ * 0.4, without /api/v1) `lmcert record` keeps what it answered here, a HAR custom field, and the replay serves
+ * an SDK websocket with the same version, downloads and loaded instances.
+ */
+export const HarSdkState = z.object({
+  version: z.string(),
+  downloaded: z.array(z.object({ key: z.string(), type: z.enum(["llm", "embedding"]), sizeBytes: z.number() })),
+  loaded: z.array(z.object({ id: z.string(), model: z.string() })),
+});
+export type HarSdkState = z.infer<typeof HarSdkState>;
+
 export const Har = z.object({
   log: z.object({
     /** lmcert writes 1.2; 1.1 files (older tools) have the same fields lmcert reads. */
@@ -93,6 +105,7 @@ export const Har = z.object({
     pages: z.array(z.object({ id: z.string() }).loose()).optional(),
     entries: z.array(HarEntry),
     comment,
+    _lmcertSdk: HarSdkState.optional(),
   }),
 });
 export type Har = z.infer<typeof Har>;
