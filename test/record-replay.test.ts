@@ -80,6 +80,26 @@ describe("record, replay, certify", () => {
   }, 30_000);
 });
 
+describe("lmcert record: the command line", () => {
+  it("--help tells what it does and where the file goes; a missing <url> is a usage error", async () => {
+    const help = await runCli(["record", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: lmcert record <url> \[--out host\.har\]/);
+    expect((await runCli(["--help"])).stdout).toMatch(/record <url> +run the read-only checks and save every exchange as a HAR file/);
+    const missing = await runCli(["record"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/lmcert record: expected exactly one <url>/);
+  });
+
+  it("nothing is loaded or unloaded while recording", async () => {
+    const host = await mockHost("mac-studio-1");
+    const before = host.state.instances.map((i) => i.id);
+    expect((await recordWithCli(host.url, tempFile("h.har"), standardFor(host.url))).code).toBe(0);
+    expect(host.requests.some((r) => r.method === "POST" && /\/models\/(load|unload)$/.test(r.path))).toBe(false);
+    expect(host.state.instances.map((i) => i.id)).toEqual(before);
+  });
+});
+
 describe("lmcert mock --replay", () => {
   it("serves the recorded status, headers and body for the same method, path and query; the unknown-endpoint answer otherwise", async () => {
     const host = await mockHost("mac-studio-1");
