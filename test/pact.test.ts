@@ -192,6 +192,23 @@ describe("provider verification: lmcert pact verify", () => {
     expect(loadedIds(mock)).toEqual(before);
   }, 60_000);
 
+  it("a model the host cannot load: inconclusive, saying why, and nothing changed", async () => {
+    const mock = await mockHost("compliant");
+    const before = loadedIds(mock);
+    const absent = await runCli(["pact", "verify", mock.url, "--allow-mutations", "--lifecycle-model", "no-such-model"]);
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toMatch(/\? inconclusive\s+contract\.pact-verified.* the host has no model "no-such-model" downloaded/);
+    expect(absent.stderr.trimEnd().split("\n").at(-1)).toMatch(/NOT VERIFIED \(inconclusive\)/);
+    // Downloaded but refused at load time (guardrails): the state's own error is reported, not Pact's generic one.
+    const refusing = await mockHost("compliant", { memoryCapacityBytes: 1_000_000_000 });
+    const refusingBefore = loadedIds(refusing);
+    const r = await runCli(["pact", "verify", refusing.url, "--allow-mutations", "--lifecycle-model", "google/gemma-3-12b"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/provider state "(model is loaded|only this model is loaded)": .*HTTP/);
+    expect(loadedIds(mock)).toEqual(before);
+    expect(loadedIds(refusing)).toEqual(refusingBefore);
+  }, 60_000);
+
   it("without --allow-mutations is a usage error (exit 2) that says why, and touches nothing", async () => {
     const mock = await mockHost("compliant");
     const r = await runCli(["pact", "verify", mock.url]);
