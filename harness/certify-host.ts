@@ -8,7 +8,9 @@ import { discover, type Discovery } from "./discovery.ts";
 import { HttpClient } from "./http/client.ts";
 import type { ExchangeListener } from "./http/exchange-hook.ts";
 import { report, type Reporter } from "./reporters/reporter.ts";
+import { carriedPasses } from "./rerun.ts";
 import { runChecks } from "./runner.ts";
+import { rememberSecret } from "./server-text.ts";
 import type { CheckRecord } from "../contracts/certificate.ts";
 import { findChromium, type ChromiumChoice } from "./browser/find-chromium.ts";
 import type { Check, CheckContext, HostTarget, LocalAccess } from "./types.ts";
@@ -40,12 +42,16 @@ export interface CertifyHostOptions {
   readonly journalDir?: string;
   readonly lifecycleModel?: string | null;
   readonly pactFile?: string | null;
+  /** `--rerun-failed`: the earlier certificate whose passes stand in for the checks this run does not select. */
+  readonly rerunOf?: Certificate | null;
   /** Told about every HTTP exchange with the host (`lmcert record`). */
   readonly onExchange?: ExchangeListener;
 }
 
 export async function certifyHost(options: CertifyHostOptions): Promise<Certificate> {
   const reporters = options.reporters ?? [];
+  // Library callers pass the token here directly; the CLI has registered it already.
+  rememberSecret(options.token);
   const startedAt = new Date();
   const signal = options.signal ?? new AbortController().signal;
   const httpOptions = {
@@ -92,6 +98,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
       only: options.only ?? [],
       skip: options.skip ?? [],
       checkTimeoutMs: options.checkTimeoutMs ?? 30_000,
+      ...(options.rerunOf ? { carryOver: carriedPasses(options.rerunOf) } : {}),
       onCheckEnd: (record) => {
         done.set(record.id, record);
         return report(reporters, "onCheckEnd", options.host, record);
@@ -114,6 +121,9 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
       startedAt,
       finishedAt: new Date(),
       mutations,
+      rerunOf: options.rerunOf ?? null,
+      // No abort listener here (a fleet shares one signal across hosts): aborted by now means interrupted.
+      interruptedAt: signal.aborted ? new Date() : null,
     });
     await report(reporters, "onHostEnd", certificate);
     return certificate;

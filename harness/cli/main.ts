@@ -1,6 +1,7 @@
 /** @module The CLI entry: dispatches commands, maps errors to exit codes (0 ok, 1 not certified, 2 usage/harness). */
 import { LmcertError, UsageError, describeError } from "../errors.ts";
 import { HARNESS_VERSION } from "../version.ts";
+import { didYouMean } from "./did-you-mean.ts";
 import type { CommandIo } from "./io.ts";
 
 export const MAIN_HELP = `lmcert ${HARNESS_VERSION}: certify LM Studio servers against your team's standard
@@ -76,7 +77,10 @@ export async function main(argv: readonly string[], ioOverride?: Partial<Command
       return 0;
     }
     const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-    if (!load) throw new UsageError(`lmcert: unknown command "${command}"\n\n${MAIN_HELP}`);
+    if (!load) {
+      const hint = command.startsWith("-") ? "" : didYouMean(command, [...Object.keys(COMMANDS), "help"]);
+      throw new UsageError(`lmcert: unknown command "${command}".${hint}\n\n${MAIN_HELP}`);
+    }
     if (rest.includes("--help") || rest.includes("-h")) {
       io.stdout.write(`${(await load()).help}\n`);
       return 0;
