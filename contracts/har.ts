@@ -85,14 +85,15 @@ export const HarEntry = z.object({
 export type HarEntry = z.infer<typeof HarEntry>;
 
 /**
- * LM Studio's SDK websocket is not HTTP, so it has no HAR entries. On hosts where lmcert relied on it (before
- * 0.4, without /api/v1) `lmcert record` keeps what it answered here, a HAR custom field, and the replay serves
- * an SDK websocket with the same version, downloads and loaded instances.
+ * LM Studio's SDK websocket is not HTTP, so it has no HAR entries. `lmcert record` keeps what it answered here, a
+ * HAR custom field, and the replay serves an SDK websocket with the same answers: the version (on 0.4 hosts,
+ * where lmcert asks the SDK only that) and, where lmcert relied on the SDK (before 0.4, without /api/v1), the
+ * downloads and loaded instances too. Absent lists replay as empty.
  */
 export const HarSdkState = z.object({
   version: z.string(),
-  downloaded: z.array(z.object({ key: z.string(), type: z.enum(["llm", "embedding"]), sizeBytes: z.number() })),
-  loaded: z.array(z.object({ id: z.string(), model: z.string() })),
+  downloaded: z.array(z.object({ key: z.string(), type: z.enum(["llm", "embedding"]), sizeBytes: z.number() })).optional(),
+  loaded: z.array(z.object({ id: z.string(), model: z.string() })).optional(),
 });
 export type HarSdkState = z.infer<typeof HarSdkState>;
 

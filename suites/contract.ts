@@ -100,9 +100,10 @@ async function verify(ctx: CheckContext, pactFile: string, session: MutationSess
       token: ctx.http.bearerToken,
       requestTimeoutMs: 30_000,
       signal: ctx.signal,
+      // Pact's own per-interaction report, as it goes: `lmcert pact verify` prints it; the outcome sums it up.
+      onOutput: ctx.toolOutput,
     });
-    // The report is Pact's own per-interaction account: kept in the certificate, printed by `lmcert pact verify`.
-    const observed = { model, report: result.report };
+    const observed = { model };
     if (result.passed) {
       return { status: "passed", reason: `every interaction in ${pactFile} verified in its provider state (model ${model})`, observed };
     }

@@ -34,6 +34,7 @@ describe("record, replay, certify", () => {
     { name: "mac-studio-1", version: "0.3.20" },
     { name: "mac-studio-2", version: "0.3.20" },
     { name: "mac-studio-1", version: "0.3.5" },
+    { name: "compliant", version: "0.4.18" },
   ];
   for (const { name, version } of hosts) {
     it(`${name}${version ? ` as LM Studio ${version}` : ""}: the replay certifies as the recorded host did (verdict, listing, every check)`, async () => {
@@ -50,7 +51,9 @@ describe("record, replay, certify", () => {
       const replayed = await certifyOutcome(served.url, standardFor(served.url));
       expect(replayed).toEqual(original);
       expect(original.listing).toBe(name === "mac-studio-2" ? "all-available" : "loaded-only");
-      expect(har.log._lmcertSdk !== undefined).toBe(version !== undefined);
+      expect(replayed.lmstudioVersion).toBe(original.lmstudioVersion);
+      // The SDK's answers ride along: downloads and loaded instances where lmcert relied on the SDK (before 0.4).
+      expect(har.log._lmcertSdk?.downloaded !== undefined).toBe(version?.startsWith("0.3.") ?? false);
     }, 30_000);
   }
 
@@ -74,7 +77,7 @@ describe("record, replay, certify", () => {
     // The recording has both answers: 401 without the token, 200 with it.
     expect(har.log.entries.some((e) => e.response.status === 401)).toBe(true);
     const served = await replay(har);
-    const replayed = await certifyOutcome(served.url, standardFor(served.url, { auth: "token" }), "sk-lm-anything:whatever-the-replay-gets");
+    const replayed = await certifyOutcome(served.url, standardFor(served.url, { auth: "token" }), "sk-lm-Replayed:AnyTokenWillDoHere12");
     expect(replayed).toEqual(original);
     expect(replayed.checks["auth.required"]).toBe("passed");
   }, 30_000);
@@ -160,9 +163,12 @@ describe("fixtures/recordings: every recorded host still certifies as it did", (
 
   for (const name of names) {
     it(name, async () => {
-      const expected = JSON.parse(readFileSync(join(RECORDINGS, `${name}.expected.json`), "utf8")) as ExpectedOutcome & { standard?: { auth?: "none" | "token" } };
+      const expected = JSON.parse(readFileSync(join(RECORDINGS, `${name}.expected.json`), "utf8")) as ExpectedOutcome & {
+        standard?: { auth?: "none" | "token" };
+        lmstudioVersion?: string | null;
+      };
       const served = await replay(loadHarFile(join(RECORDINGS, `${name}.har`)));
-      const token = expected.standard?.auth === "token" ? "sk-lm-replayed:any-token-will-do-here" : undefined;
+      const token = expected.standard?.auth === "token" ? "sk-lm-Replayed:AnyTokenWillDoHere12" : undefined;
       const outcome = await certifyOutcome(served.url, standardFor(served.url, expected.standard ?? {}), token);
       // Checks added after a recording was made are not in its expected file; every check that is, must match.
       const checks = Object.fromEntries(Object.keys(expected.checks).map((id) => [id, outcome.checks[id]]));
@@ -171,6 +177,7 @@ describe("fixtures/recordings: every recorded host still certifies as it did", (
         listing: expected.listing,
         checks: expected.checks,
       });
+      if (expected.lmstudioVersion !== undefined) expect(outcome.lmstudioVersion).toBe(expected.lmstudioVersion);
     }, 30_000);
   }
 });

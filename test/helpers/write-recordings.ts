@@ -20,7 +20,7 @@ interface RecordingSpec {
   readonly standard?: Partial<Pick<Standard, "auth" | "listing">>;
 }
 
-const TOKEN = "sk-lm-Fixture0:NotARealTokenJustTest";
+const TOKEN = "sk-lm-Fixture0:NotARealTokenForTest";
 
 export const RECORDINGS: readonly RecordingSpec[] = [
   { name: "mac-studio-1", description: "mock preset mac-studio-1: LM Studio 0.4.6, JIT off (lists loaded models only)", preset: "mac-studio-1" },
@@ -50,6 +50,19 @@ export const RECORDINGS: readonly RecordingSpec[] = [
     description: "mock preset mac-studio-1 as LM Studio 0.3.5: /v1/models and the SDK websocket only",
     preset: "mac-studio-1",
     overrides: { version: "0.3.5" },
+  },
+  {
+    name: "lmstudio-0.4.2-auth-token",
+    description: "mock preset compliant as LM Studio 0.4.2 with Require Authentication on: a request without the token gets HTTP 200 \"Unexpected endpoint or method\" (early 0.4), recorded with --token-env",
+    preset: "compliant",
+    overrides: { version: "0.4.2", authToken: TOKEN },
+    standard: { auth: "token" },
+  },
+  {
+    name: "lmstudio-0.4.18",
+    description: "mock preset compliant as LM Studio 0.4.18",
+    preset: "compliant",
+    overrides: { version: "0.4.18" },
   },
   {
     name: "mac-studio-1-cors-off",

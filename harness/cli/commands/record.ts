@@ -7,7 +7,7 @@ import { writeAtomic } from "../../certificate.ts";
 import { certifyHost, defaultHostName } from "../../certify-host.ts";
 import { UsageError } from "../../errors.ts";
 import { HarRecorder } from "../../record/har-recorder.ts";
-import { readSdkSurface } from "../../sdk/sdk-reading.ts";
+import { readSdkSurface, readSdkVersion } from "../../sdk/sdk-reading.ts";
 import type { HarSdkState } from "../../../contracts/har.ts";
 import { ConsoleReporter } from "../../reporters/console.ts";
 import { loadStandard } from "../../standard-file.ts";
@@ -73,7 +73,7 @@ export async function recordCommand(argv: readonly string[], io: CommandIo): Pro
     signal: io.signal,
   });
   const listing = certificate.checks.find((c) => c.id === "listing.matches-standard")?.observed["behaviour"];
-  const sdk = certificate.host.surfaces.includes("sdk") ? await sdkState(flags.url, flags.timeoutMs) : null;
+  const sdk = await sdkState(flags.url, flags.timeoutMs, token, certificate.host.surfaces.includes("sdk"));
   const har = Har.parse(
     recorder.toHar(
       `lmcert record of ${flags.url} at ${certificate.startedAt}: verdict ${certificate.verdict}, listing ${typeof listing === "string" ? listing : "unknown"}, ` +
@@ -94,11 +94,15 @@ export async function recordCommand(argv: readonly string[], io: CommandIo): Pro
 }
 
 /**
- * What the SDK websocket said (version, downloads, loaded instances), read once more after the run: the checks
- * used it, and a HAR has no entries for websocket traffic. Null if it no longer answers.
+ * What the SDK websocket said, read once more after the run (a HAR has no entries for websocket traffic): the
+ * version, and the downloads and loaded instances where the checks used them (`surface`). Null if it does not answer.
  */
-async function sdkState(url: string, timeoutMs: number): Promise<HarSdkState | null> {
-  const reading = await readSdkSurface(url, timeoutMs);
+async function sdkState(url: string, timeoutMs: number, token: string | undefined, surface: boolean): Promise<HarSdkState | null> {
+  if (!surface) {
+    const version = await readSdkVersion(url, timeoutMs, token);
+    return version.version ? { version: version.version } : null;
+  }
+  const reading = await readSdkSurface(url, timeoutMs, token);
   if (reading.state !== "present" || !reading.catalogue || !reading.view || reading.version === null) return null;
   return {
     version: reading.version,
