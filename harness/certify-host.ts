@@ -42,6 +42,8 @@ export interface CertifyHostOptions {
   readonly journalDir?: string;
   readonly lifecycleModel?: string | null;
   readonly pactFile?: string | null;
+  /** Receives the report of a tool a check runs (Pact's verifier); see CheckContext.toolOutput. */
+  readonly toolOutput?: (text: string) => void;
   /** `--rerun-failed`: the earlier certificate whose passes stand in for the checks this run does not select. */
   readonly rerunOf?: Certificate | null;
   /** Told about every HTTP exchange with the host (`lmcert record`). */
@@ -80,6 +82,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
     chromium: options.chromium ?? findChromium(),
     lifecycleModel: options.lifecycleModel ?? options.standard.lifecycle.model,
     pactFile: options.pactFile ?? null,
+    toolOutput: options.toolOutput,
     discovery: () => (discovered ??= discover(http, options.host.url, { sdkTimeoutMs: options.timeoutMs ?? 5_000 })),
     mutations: () =>
       (session ??= beginSession(options, mutationHttp, () => ctx.discovery())),
