@@ -45,7 +45,7 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12p
 .warnings{font-size:12px;color:var(--warn-ink);background:#fffaf0;border:1px solid #f2e2a8;border-radius:6px;padding:4px 8px;margin-top:6px}
 .history{display:flex;gap:2px;align-items:flex-end;margin:6px 0 2px}
 .history .run{width:10px;height:18px;border-radius:2px;border:1px solid rgba(0,0,0,.12)}
-.history .run.upgrade{box-shadow:-3px 0 0 -1px #3b6fd8}
+.history .run.upgrade{border-left:3px solid #3b6fd8;width:12px}
 .history .run.interrupted{background:repeating-linear-gradient(45deg,#ccc 0 3px,#fff 3px 6px)}
 .history .run.partial{opacity:.55}
 .history-label{font-size:11px;color:#777}
@@ -59,7 +59,8 @@ td.sev-ok{background:var(--ok);color:var(--ok-ink)}td.sev-failure{background:var
 td.sev-incomplete{background:var(--incomplete);color:var(--incomplete-ink)}td.sev-warning{background:var(--warn);color:var(--warn-ink)}
 td.sev-skipped{background:var(--skip);color:var(--skip-ink)}
 td.cell.selected{outline:2px solid #3b6fd8;outline-offset:-2px}
-#detail{white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:12px;background:#fff;border:1px solid var(--line);padding:12px;margin-top:16px;border-radius:6px}
+.grid-wrap{display:flex;gap:16px;align-items:flex-start;margin-top:8px}
+#detail{flex:1;min-width:320px;position:sticky;top:12px;max-height:calc(100vh - 24px);overflow:auto;white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:12px;background:#fff;border:1px solid var(--line);padding:12px;border-radius:6px}
 body.only-problems tr.all-passed{display:none}`;
 
 const SCRIPT = `
@@ -113,6 +114,20 @@ function historyStrip(entries: readonly HistoryEntry[]): string {
   return `<div class="history" aria-label="last ${entries.length} runs">${runs.join("")}</div><div class="history-label">last ${entries.length} run${entries.length === 1 ? "" : "s"}, since ${html(first)} · oldest left · a blue edge marks an LM Studio version change</div>`;
 }
 
+/** "2026-11-26 02:17 UTC": the run's time without seconds (the full time is in the title). */
+function shortTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** The stated version; else the range the surfaces imply (LM Studio does not always state one); else why not. */
+function versionText(cert: Certificate): string {
+  if (cert.host.lmstudioVersion) return cert.host.lmstudioVersion;
+  const range = cert.checks.find((c) => c.id === "surfaces.discovered")?.observed["versionRange"];
+  if (typeof range === "string") return `${range} (not stated; implied by its surfaces)`;
+  const greeting = cert.checks.find((c) => c.id === "health.greeting");
+  return greeting?.status === "passed" ? "unknown (not stated)" : "unknown (not reached)";
+}
+
 function card(cert: Certificate, host: HostSummary | undefined, history: readonly HistoryEntry[]): string {
   const listing = cert.checks.find((c) => c.id === "listing.matches-standard");
   const wanted = typeof listing?.observed["standard"] === "string" ? listing.observed["standard"] : null;
@@ -122,18 +137,21 @@ function card(cert: Certificate, host: HostSummary | undefined, history: readonl
   const blocking = blockingChecks(cert).filter((c) => !waitsOnAnother(c));
   const waiting = blockingChecks(cert).filter(waitsOnAnother);
   const warnings = cert.checks.filter((c) => severityOf(c) === "warning");
+  const shown = new Set<string>();
   const fixes = blocking.map((c) => {
     const fix = concreteRemedy(c, cert.host.url);
-    return `<li class="${severityOf(c)}"><span class="mono">${c.status === "failed" ? "✖" : "?"} ${html(c.id)}</span> <small>(required, ${html(c.status)})</small><span class="reason">${html(c.reason.split("\n")[0] ?? "")}</span>${fix ? `<span class="remedy"><b>Fix:</b> ${withCode(fix)}</span>` : ""}</li>`;
+    const remedy = fix === null ? "" : shown.has(fix) ? `<span class="remedy"><b>Fix:</b> as above</span>` : `<span class="remedy"><b>Fix:</b> ${withCode(fix)}</span>`;
+    if (fix) shown.add(fix);
+    return `<li class="${severityOf(c)}"><span class="mono">${c.status === "failed" ? "✖" : "?"} ${html(c.id)}</span> <small>(required, ${html(c.status)})</small><span class="reason">${html(c.reason.split("\n")[0] ?? "")}</span>${remedy}</li>`;
   });
   return `<section class="card ${cert.verdict}" data-host="${html(cert.host.name)}">
 <header><h3>${html(cert.host.name)}</h3><span class="badge ${cert.verdict}">${VERDICT_LABEL[cert.verdict]}${cert.interrupted ? " · interrupted" : ""}</span></header>
 <p class="why">${html(verdictReason(cert.checks))}</p>
 <dl><dt>URL</dt><dd class="mono url">${html(cert.host.url)}</dd>
-<dt>LM Studio</dt><dd class="version">${html(cert.host.lmstudioVersion ?? "unknown (not reached)")}</dd>
+<dt>LM Studio</dt><dd class="version">${html(versionText(cert))}</dd>
 <dt>Listing</dt><dd class="listing">${html(listingText)}</dd>
 <dt>Models</dt><dd>${html(models)}</dd>
-<dt>Checked</dt><dd>${html(cert.finishedAt)} · valid until ${html(cert.validUntil.slice(0, 10))}</dd></dl>
+<dt>Checked</dt><dd title="${html(cert.finishedAt)}">${html(shortTime(cert.finishedAt))} · valid until ${html(cert.validUntil.slice(0, 10))}</dd></dl>
 ${historyStrip(history)}
 ${fixes.length ? `<h4 style="margin:8px 0 4px;font-size:13px">What to fix</h4><ul class="fix">${fixes.join("")}</ul>` : ""}
 ${waiting.length ? `<div class="why"><small>Not run until the above pass: ${waiting.map((w) => `<span class="mono">${html(w.id)}</span>`).join(", ")}</small></div>` : ""}
@@ -163,6 +181,7 @@ ${findings}
   yield `</div>
 <h2>Checks</h2>
 <label><input type="checkbox" id="only-problems"> show only checks with problems</label>
+<div class="grid-wrap">
 <table id="matrix">`;
   yield `<tr><th>check</th>${certificates.map((c) => `<th>${html(c.host.name)}<br><small>${VERDICT_LABEL[c.verdict]}</small></th>`).join("")}</tr>`;
   for (const id of checkIds) {
@@ -179,6 +198,7 @@ ${findings}
   }
   yield `</table>
 <div id="detail">Click a cell for its reason, fix and evidence.</div>
+</div>
 <script type="application/json" id="lmcert-data">{`;
   // One JSON object keyed by host name, written one host at a time.
   for (const [index, c] of certificates.entries()) {
