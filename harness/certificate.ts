@@ -6,6 +6,7 @@ import { appendHistory, historyEntry } from "./history.ts";
 import { isPartial } from "./rerun.ts";
 import type { Standard } from "../contracts/standard.ts";
 import { canonicalJson, sha256Hex } from "./canonical-json.ts";
+import { serverText, serverTextOrNull } from "./server-text.ts";
 import { HARNESS_VERSION } from "./version.ts";
 import { countStatuses, verdictFor } from "./verdict.ts";
 
@@ -32,7 +33,8 @@ export function buildCertificate(input: CertificateInput): Certificate {
   const body: Omit<Certificate, "digest"> = {
     $schema: CERTIFICATE_SCHEMA_ID,
     schemaVersion: 1,
-    host: { ...input.host, surfaces: [...input.host.surfaces] },
+    // The version string comes from the host; the mutation detail names instance ids the host chose.
+    host: { ...input.host, lmstudioVersion: serverTextOrNull(input.host.lmstudioVersion, 128), surfaces: [...input.host.surfaces] },
     standard: {
       name: input.standard.standard,
       version: input.standard.version,
@@ -52,7 +54,7 @@ export function buildCertificate(input: CertificateInput): Certificate {
     verdict: verdictFor(input.checks),
     counts: countStatuses(input.checks),
     checks: [...input.checks],
-    mutations: input.mutations,
+    mutations: { ...input.mutations, detail: serverText(input.mutations.detail, 4096) },
     ...(input.interruptedAt
       ? { interrupted: { at: input.interruptedAt.toISOString(), detail: "the run was interrupted (Ctrl-C or SIGTERM); checks that had not finished are recorded as errors" } }
       : {}),

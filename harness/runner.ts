@@ -1,7 +1,9 @@
 /** @module Runs checks in registry order: selection, mutation gate, `needs`, per-check deadline, error capture. */
 import type { CheckRecord } from "../contracts/certificate.ts";
 import { describeError } from "./errors.ts";
-import { isRequired, type Check, type CheckContext, type Outcome } from "./types.ts";
+import { makeEvidence } from "./http/evidence.ts";
+import { serverText, serverValue } from "./server-text.ts";
+import { isRequired, resolveRemedy, type Check, type CheckContext, type Outcome } from "./types.ts";
 
 export interface RunChecksOptions {
   readonly checks: readonly Check[];
@@ -93,18 +95,36 @@ async function runWithDeadline(check: Check, ctx: CheckContext, timeoutMs: numbe
   }
 }
 
+/** Reasons and remedies are lmcert's words around server text (ids, messages): room for both, but bounded. */
+const MAX_REASON_CHARS = 4096;
+
+/**
+ * Failed and inconclusive records carry a fix (the outcome's, else the check's). An error carries only a fix its
+ * outcome names (e.g. "start the server" for a refused connection): the check's own remedy answers a different
+ * question than "why could lmcert not ask".
+ */
+function remedyFor(check: Check, ctx: CheckContext, outcome: Outcome): string | null {
+  const remedy = outcome.status === "failed" || outcome.status === "inconclusive"
+    ? (outcome.remedy ?? check.remedy)
+    : outcome.status === "error" ? outcome.remedy : undefined;
+  return remedy === undefined ? null : serverText(resolveRemedy(remedy, ctx.standard), MAX_REASON_CHARS);
+}
+
+/**
+ * Every check result passes through the server-text choke point here, before any reporter, certificate or log
+ * sees it: whatever a check put into its reason, observed values or evidence, tokens are redacted and sizes capped.
+ */
 function toRecord(check: Check, ctx: CheckContext, outcome: Outcome, durationMs: number): CheckRecord {
-  const needsRemedy = outcome.status === "failed" || outcome.status === "inconclusive";
   return {
     id: check.id,
     title: check.title,
     must: check.must,
     required: isRequired(check, ctx.standard, { allowMutations: ctx.allowMutations, local: ctx.local !== null }),
     status: outcome.status,
-    reason: outcome.reason,
-    observed: { ...outcome.observed },
-    evidence: [...(outcome.evidence ?? [])],
-    remedy: needsRemedy ? (outcome.remedy ?? check.remedy) : null,
+    reason: serverText(outcome.reason, MAX_REASON_CHARS),
+    observed: serverValue({ ...outcome.observed }) as Record<string, unknown>,
+    evidence: (outcome.evidence ?? []).map((e) => makeEvidence(e)),
+    remedy: remedyFor(check, ctx, outcome),
     durationMs: Math.round(durationMs),
   };
 }

@@ -20,6 +20,12 @@ export type Concern =
   | "config"
   | "contract";
 
+/**
+ * A fix, in LM Studio's words. A function when the fix depends on the standard: e.g. every `lms server start` must
+ * carry the flags the standard needs, or following the fix turns CORS off or loses the LAN bind (issue 11.1).
+ */
+export type Remedy = string | ((standard: Standard) => string);
+
 /** What a check's run returns. The runner adds id, title, timing; it never upgrades a status. */
 export interface Outcome {
   readonly status: CheckStatus;
@@ -27,7 +33,7 @@ export interface Outcome {
   readonly observed?: Readonly<Record<string, unknown>>;
   readonly evidence?: readonly Evidence[];
   /** Overrides the check's remedy when the fix depends on what was observed (e.g. JIT on vs off). */
-  readonly remedy?: string;
+  readonly remedy?: Remedy;
 }
 
 export interface HostTarget {
@@ -92,7 +98,7 @@ export interface Check {
   /** Ids that must have passed first; otherwise this check is skipped with that reason. */
   readonly needs?: readonly string[];
   /** The LM Studio setting or `lms` command that fixes a failure, in LM Studio's own words. */
-  readonly remedy: string;
+  readonly remedy: Remedy;
   run(ctx: CheckContext): Promise<Outcome>;
 }
 
@@ -111,4 +117,8 @@ export function defineCheck(check: Check): Check {
 
 export function isRequired(check: Check, standard: Standard, run: RunConfig): boolean {
   return typeof check.required === "function" ? check.required(standard, run) : check.required;
+}
+
+export function resolveRemedy(remedy: Remedy, standard: Standard): string {
+  return typeof remedy === "function" ? remedy(standard) : remedy;
 }

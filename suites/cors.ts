@@ -1,5 +1,6 @@
 /** @module cors: what a browser page on another origin experiences, checked at header level and in real Chromium. */
 import type { Evidence } from "../contracts/certificate.ts";
+import type { Standard } from "../contracts/standard.ts";
 import { PROBE_ORIGINS, REQUESTED_HEADERS, REQUESTED_METHOD, originProblems, preflightProblems } from "../harness/cors-rules.ts";
 import { isHttpError } from "../harness/errors.ts";
 import { joinUrl } from "../harness/surfaces.ts";
@@ -7,6 +8,7 @@ import { defineCheck, type Outcome } from "../harness/types.ts";
 import { onlyWhen } from "./applicability.ts";
 import { browserCheck } from "./cors-browser.ts";
 import { ENABLE_CORS, anyOrigin, saysDisabled } from "./cors-common.ts";
+import { lmsServerRestart } from "./remedies.ts";
 
 const PREFLIGHT_PATHS = ["/v1/models", "/v1/chat/completions"] as const;
 
@@ -64,7 +66,7 @@ const preflight = onlyWhen(anyOrigin, saysDisabled, defineCheck({
       reason: `${noHeaders ? "CORS is off: " : ""}${result.problems.slice(0, 4).join("\n")}${result.problems.length > 4 ? `\n… ${result.problems.length - 4} more` : ""}`,
       observed,
       evidence: result.evidence,
-      ...(noHeaders ? {} : { remedy: `${ENABLE_CORS} If a proxy sits in front of LM Studio, make it answer preflights with Access-Control-Allow-Origin: * and allow the content-type and authorization headers.` }),
+      ...(noHeaders ? {} : { remedy: (s: Standard) => `${ENABLE_CORS(s)} If a proxy sits in front of LM Studio, make it answer preflights with Access-Control-Allow-Origin: * and allow the content-type and authorization headers.` }),
     };
   },
 }));
@@ -133,7 +135,7 @@ const disabled = onlyWhen((s) => s.cors === "disabled", () => "the standard says
   required: true,
   mutates: false,
   needs: ["health.greeting"],
-  remedy: 'In LM Studio: Developer → Server Settings → turn off "Enable CORS" (and start the server without `--cors`).',
+  remedy: (s) => `In LM Studio: Developer → Server Settings → turn off "Enable CORS", or restart the server without \`--cors\`: \`${lmsServerRestart(s)}\`.`,
   async run(ctx) {
     const origin = PROBE_ORIGINS[0];
     const result = await probe(async () => [

@@ -7,8 +7,10 @@ function observed(cert: Certificate, id: string): Readonly<Record<string, unknow
   return cert.checks.find((c) => c.id === id)?.observed ?? {};
 }
 
-function count(value: unknown): number | null {
-  return Array.isArray(value) ? value.length : null;
+/** The stated count, else the list's length (certificates from before lists were capped at 50 ids). */
+function count(stated: unknown, list: unknown): number | null {
+  if (typeof stated === "number") return stated;
+  return Array.isArray(list) ? list.length : null;
 }
 
 export function summarizeCertificate(cert: Certificate, path: string | null): HostSummary {
@@ -26,8 +28,8 @@ export function summarizeCertificate(cert: Certificate, path: string | null): Ho
     lmstudioVersion: cert.host.lmstudioVersion,
     listingBehaviour: typeof behaviour === "string" ? behaviour : null,
     checks: Object.fromEntries(cert.checks.map((c) => [c.id, c.status])),
-    modelsLoaded: count(state["loaded"]),
-    modelsAvailable: count(state["available"]),
+    modelsLoaded: count(state["loadedCount"], state["loaded"]),
+    modelsAvailable: count(state["availableCount"], state["available"]),
     drift,
     validUntil: cert.validUntil,
     finishedAt: cert.finishedAt,

@@ -73,6 +73,7 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
     problems: (values.problems ?? false) || (values.quiet ?? false),
   });
   const inventory = loadInventory(flags.inventory, flags.standard ? { standardOverride: flags.standard } : {});
+  for (const note of inventory.notes ?? []) io.stderr.write(`note: ${note}\n`);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
   const { summary, certificates, reports } = await runFleet({
     inventory,
