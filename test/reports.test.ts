@@ -124,7 +124,7 @@ describe.skipIf(!chromium.path)(`the operator's morning page in headless Chromiu
       expect(await page.locator('#matrix th.check:has-text("cors.private-network") .req').innerText()).toBe("optional");
 
       await page.locator('td.cell[data-host="dead-host"][data-check="health.greeting"]').click();
-      expect(await page.locator("#detail").innerText()).toMatch(/^dead-host · health\.greeting · error \(required\)[\s\S]*Fix: Check that LM Studio's server is running/);
+      expect(await page.locator("#detail").innerText()).toMatch(/^dead-host · health\.greeting · error \(required\)[\s\S]*Fix: [\s\S]*lms server start --port \d+/);
 
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, "fleet-morning-page.png"), fullPage: true });
