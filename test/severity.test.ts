@@ -91,3 +91,23 @@ describe("the severity model", () => {
     expect(markdownWithCode("Run `lms load <model>` [now]")).toBe("Run `lms load <model>` \\[now\\]");
   });
 });
+
+describe("console details from issue 12", () => {
+  it("the live fleet line names the hosts in flight (TTY)", async () => {
+    const { FleetProgressReporter } = await import("../harness/reporters/fleet-progress.ts");
+    let tty = "";
+    const progress = new FleetProgressReporter(3, { write: (t: string) => (tty += t), isTTY: true });
+    const plan = (name: string) => ({ host: { name, url: "http://127.0.0.1:1" }, standardName: "s", standardVersion: 1, checkIds: [] });
+    progress.onRunStart(plan("ms-1"));
+    progress.onRunStart(plan("ms-2"));
+    expect(tty.replace(/\u001b\[\d+m/g, "")).toMatch(/0\/3 hosts done · running: ms-1, ms-2$/);
+  });
+
+  it("the no-Chromium message names the macOS locations too", async () => {
+    const { findChromium } = await import("../harness/browser/find-chromium.ts");
+    const none = findChromium(undefined, {}, ["/nonexistent/chromium"]); // as on a machine without any browser
+    expect(none.path).toBeNull();
+    expect(none.reason).toContain("/Applications/Google Chrome.app/Contents/MacOS/Google Chrome");
+    expect(none.reason).toContain("/Applications/Chromium.app/Contents/MacOS/Chromium");
+  });
+});
