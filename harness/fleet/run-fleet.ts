@@ -18,6 +18,7 @@ import { signCertificate } from "../signing.ts";
 import type { Check } from "../types.ts";
 import { fleetConsistency } from "./consistency.ts";
 import { summarizeCertificate } from "./host-summary.ts";
+import { readHistory } from "../history.ts";
 import type { LoadedInventory } from "./inventory-file.ts";
 
 export interface FleetRunOptions {
@@ -113,7 +114,8 @@ function writeReports(out: string, summary: FleetSummary, certificates: readonly
     summary: ["fleet-summary.json", () => `${JSON.stringify(summary, null, 2)}\n`],
     junit: ["lmcert.junit.xml", () => renderJunit(certificates)],
     markdown: ["lmcert.md", () => renderMarkdown(summary, certificates)],
-    html: ["lmcert.html", () => renderHtml(summary, certificates)],
+    // The history strip reads each host's history.jsonl, which writeCertificate has already extended by this run.
+    html: ["lmcert.html", () => renderHtml(summary, certificates, { history: new Map(certificates.map((c) => [c.host.name, readHistory(join(out, hostSlug(c.host.name)), 30)])) })],
     prometheus: ["lmcert.prom", () => renderPrometheus(certificates, new Date(summary.generatedAt), { interrupted: summary.interrupted ?? false })],
   };
   mkdirSync(out, { recursive: true });
