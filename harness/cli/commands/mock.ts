@@ -18,7 +18,7 @@ Options:
   --port <n>          port to listen on (default 1234; 0 picks a free port)
   --lmstudio-version <v>  behave like this LM Studio version (0.3.5: /v1 only; 0.3.6+: /api/v0; 0.4+: /api/v1)
   --jit on|off        override the preset's Just-in-Time Model Loading
-  --load-latency <ms> how long each load takes
+  --load-latency <duration>  how long each load takes: 1200 (ms), 1.2s
   --log-requests      print "METHOD /path" for every request received (to see what a client really sends)
   --host <address>    address to bind (default: the preset's, 0.0.0.0 for every preset, i.e. on the network
                       like "Serve on Local Network", as the built-in standard requires; 127.0.0.1 keeps the

@@ -18,7 +18,7 @@ reloads what it unloaded, with the same context length.
 
 Options:
   --token-env <VAR>   environment variable holding the API token (default: the one the journal names)
-  --timeout <ms>      per-request timeout, including loads (default 120000)
+  --timeout <duration>  per-request timeout, including loads: 120000 (ms), 2m (default 2m)
 
 Exit codes: 0 restored, 2 restore failed or bad input.`;
 
