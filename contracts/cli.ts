@@ -24,8 +24,21 @@ export const CertifyFlags = z.strictObject({
   allowMutations: z.boolean().default(false),
   lifecycleModel: z.string().min(1).optional(),
   signKey: z.string().min(1).optional(),
+  /** --problems/--quiet: the console lists only checks that need attention. */
+  problems: z.boolean().default(false),
 });
 export type CertifyFlags = z.infer<typeof CertifyFlags>;
+
+export const RecordFlags = z.strictObject({
+  url: httpUrl,
+  out: z.string().min(1).optional(),
+  standard: z.string().min(1).optional(),
+  tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional(),
+  timeoutMs: z.coerce.number().int().positive().default(5000),
+  probeAddress: z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" })).default([]),
+});
+export type RecordFlags = z.infer<typeof RecordFlags>;
 
 export const MockFlags = z.strictObject({
   preset: z.string().min(1).default("compliant"),
@@ -35,6 +48,8 @@ export const MockFlags = z.strictObject({
   jit: z.enum(["on", "off"]).optional(),
   loadLatencyMs: durationMs({ allowZero: true }).optional(),
   logRequests: z.boolean().default(false),
+  /** A HAR recording to serve back instead of a preset (`lmcert record`). */
+  replay: z.string().min(1).optional(),
 });
 export type MockFlags = z.infer<typeof MockFlags>;
 
@@ -58,6 +73,7 @@ export const FleetFlags = z.strictObject({
   probeAddress: z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" })).default([]),
   chromium: z.string().min(1).optional(),
   browser: z.boolean().default(true),
+  problems: z.boolean().default(false),
 });
 export type FleetFlags = z.infer<typeof FleetFlags>;
 

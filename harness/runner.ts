@@ -1,6 +1,8 @@
 /** @module Runs checks in registry order: selection, mutation gate, `needs`, per-check deadline, error capture. */
 import type { CheckRecord } from "../contracts/certificate.ts";
 import { describeError } from "./errors.ts";
+import { makeEvidence } from "./http/evidence.ts";
+import { serverText, serverValue } from "./server-text.ts";
 import { isRequired, resolveRemedy, type Check, type CheckContext, type Outcome } from "./types.ts";
 
 export interface RunChecksOptions {
@@ -10,6 +12,11 @@ export interface RunChecksOptions {
   readonly only?: readonly string[];
   readonly skip?: readonly string[];
   readonly checkTimeoutMs: number;
+  /**
+   * `certify --rerun-failed`: earlier passes (already marked `carriedOver`) that stand in for checks this run does
+   * not select, so a rerun that fixes the rest can certify.
+   */
+  readonly carryOver?: ReadonlyMap<string, CheckRecord>;
   readonly onCheckEnd?: (record: CheckRecord) => void | Promise<void>;
 }
 
@@ -29,8 +36,9 @@ export async function runChecks(options: RunChecksOptions): Promise<RunChecksRes
     const isSelected = isSelectedCheck(check.id, options.only ?? [], options.skip ?? []);
     (isSelected ? selected : deselected).push(check.id);
     const started = performance.now();
+    const carried = isSelected ? undefined : options.carryOver?.get(check.id);
     const outcome = isSelected ? await gateAndRun(check, ctx, statusById, options.checkTimeoutMs) : notSelected();
-    const record = toRecord(check, ctx, outcome, performance.now() - started);
+    const record = carried ?? toRecord(check, ctx, outcome, performance.now() - started);
     statusById.set(check.id, record.status);
     records.push(record);
     await options.onCheckEnd?.(record);
@@ -87,6 +95,9 @@ async function runWithDeadline(check: Check, ctx: CheckContext, timeoutMs: numbe
   }
 }
 
+/** Reasons and remedies are lmcert's words around server text (ids, messages): room for both, but bounded. */
+const MAX_REASON_CHARS = 4096;
+
 /**
  * Failed and inconclusive records carry a fix (the outcome's, else the check's). An error carries only a fix its
  * outcome names (e.g. "start the server" for a refused connection): the check's own remedy answers a different
@@ -96,9 +107,13 @@ function remedyFor(check: Check, ctx: CheckContext, outcome: Outcome): string | 
   const remedy = outcome.status === "failed" || outcome.status === "inconclusive"
     ? (outcome.remedy ?? check.remedy)
     : outcome.status === "error" ? outcome.remedy : undefined;
-  return remedy === undefined ? null : resolveRemedy(remedy, ctx.standard);
+  return remedy === undefined ? null : serverText(resolveRemedy(remedy, ctx.standard), MAX_REASON_CHARS);
 }
 
+/**
+ * Every check result passes through the server-text choke point here, before any reporter, certificate or log
+ * sees it: whatever a check put into its reason, observed values or evidence, tokens are redacted and sizes capped.
+ */
 function toRecord(check: Check, ctx: CheckContext, outcome: Outcome, durationMs: number): CheckRecord {
   return {
     id: check.id,
@@ -106,9 +121,9 @@ function toRecord(check: Check, ctx: CheckContext, outcome: Outcome, durationMs:
     must: check.must,
     required: isRequired(check, ctx.standard, { allowMutations: ctx.allowMutations, local: ctx.local !== null }),
     status: outcome.status,
-    reason: outcome.reason,
-    observed: { ...outcome.observed },
-    evidence: [...(outcome.evidence ?? [])],
+    reason: serverText(outcome.reason, MAX_REASON_CHARS),
+    observed: serverValue({ ...outcome.observed }) as Record<string, unknown>,
+    evidence: (outcome.evidence ?? []).map((e) => makeEvidence(e)),
     remedy: remedyFor(check, ctx, outcome),
     durationMs: Math.round(durationMs),
   };

@@ -58,6 +58,9 @@ export function verifyCertificate(raw: unknown, options: { publicPem?: string; s
       if (keyId !== cert.signature.keyId) problems.push(`signed with key ${cert.signature.keyId}, but the given key is ${keyId}`);
       else if (!verify(null, Buffer.from(cert.digest), publicKey, Buffer.from(cert.signature.value, "base64"))) {
         problems.push(`signature does not match the digest for key ${keyId}`);
+      } else if (expected !== cert.digest) {
+        // The signature covers the stated digest, which no longer describes the content: nothing here is "valid".
+        problems.push(`the signature (key ${keyId}) matches only the stated digest, not this content: the certificate was edited after it was signed`);
       } else notes.push(`signature valid (ed25519, key ${keyId})`);
     }
   } else if (options.publicPem) {

@@ -14,14 +14,21 @@ export const surfaceChecks = [
     remedy: REMEDY.serverRunning,
     async run(ctx) {
       const d = await ctx.discovery();
-      const evidence = [d.greeting.evidence, ...HTTP_SURFACES.map((s) => d.surfaces[s].evidence), ...(d.sdk ? [d.sdk.evidence] : [])];
+      const evidence = [
+        d.greeting.evidence,
+        ...HTTP_SURFACES.map((s) => d.surfaces[s].evidence),
+        ...(d.sdk ? [d.sdk.evidence] : []),
+        ...(d.sdkVersion ? [d.sdkVersion.evidence] : []),
+      ];
       const observed = {
         present: d.present,
         version: d.version,
         versionRange: d.versionRange,
         surfaces: {
           ...Object.fromEntries(HTTP_SURFACES.map((s) => [s, { state: d.surfaces[s].state, reason: d.surfaces[s].reason }])),
-          sdk: d.sdk ? { state: d.sdk.state, reason: d.sdk.reason } : { state: "not-asked", reason: "/api/v1 answers, so the SDK websocket is not needed" },
+          sdk: d.sdk
+            ? { state: d.sdk.state, reason: d.sdk.reason }
+            : { state: "not-asked", reason: `/api/v1 answers, so the SDK websocket is asked only for the version${d.sdkVersion ? `: ${d.sdkVersion.reason}` : ""}` },
         },
       };
       if (!d.isLmStudio) {

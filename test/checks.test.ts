@@ -90,9 +90,11 @@ describe("surfaces.discovered", () => {
       expect(record.status).toBe("passed");
       expect(record.observed).toMatchObject({ present, versionRange: range });
       expect(cert.host.surfaces).toEqual(present);
-      // Where the SDK answered, it states the exact version.
-      expect(cert.host.lmstudioVersion).toBe((present as readonly string[]).includes("sdk") ? version : null);
+      // The SDK's system.version states the exact version on every generation, 0.4 included (issue 11.9).
+      expect(cert.host.lmstudioVersion).toBe(version);
     }
+    const noSdk = await certify((await mockHost("compliant", { version: "0.4.6", sdk: false })).url);
+    expect([noSdk.host.lmstudioVersion, check(noSdk, "surfaces.discovered").reason]).toEqual([null, expect.stringMatching(/version not stated; surfaces imply >=0.4.0/)]);
   });
 
   it("is an error with a clear reason for a plain web server", async () => {

@@ -36,7 +36,7 @@ export function findChromium(explicit?: string, env: NodeJS.ProcessEnv = process
   const found = CANDIDATES.find(executable);
   return found
     ? { path: found, reason: `using ${found}` }
-    : { path: null, reason: `no Chromium found (looked in ${CANDIDATES.slice(0, 4).join(", ")}; set --chromium or LMCERT_CHROMIUM; on Debian: apt-get install chromium)` };
+    : { path: null, reason: `no Chromium found (looked in ${CANDIDATES.join(", ")}; set --chromium or LMCERT_CHROMIUM; on macOS install Google Chrome or Chromium into /Applications; on Debian: apt-get install chromium)` };
 }
 
 export const BROWSER_DISABLED: ChromiumChoice = { path: null, reason: "the real-browser check was turned off (--no-browser)" };

@@ -6,6 +6,7 @@ import { Inventory } from "../../contracts/inventory.ts";
 import type { Standard } from "../../contracts/standard.ts";
 import { UsageError } from "../errors.ts";
 import { loadStandard } from "../standard-file.ts";
+import { rememberSecret } from "../server-text.ts";
 import { parseYamlFile, readYamlText } from "../yaml-file.ts";
 
 export interface FleetHost {
@@ -40,6 +41,8 @@ export function loadInventory(path: string, options: { standardOverride?: string
     if (server.tokenEnv !== undefined && !token) {
       throw new UsageError(`${where(["servers", i, "tokenEnv"])}: the environment variable ${server.tokenEnv} is not set (or is empty)`);
     }
+    // Every host's token is redacted from every host's output: an echo can cross hosts in a shared report.
+    rememberSecret(token);
     const url = parseHostUrl(server.url);
     // The schema already refused URLs that do not parse; a pasted /v1 base URL is reduced to the root, and said so.
     if (url.ok && url.note) notes.push(`${where(["servers", i, "url"])}: ${url.note}`);

@@ -75,12 +75,13 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, hosts.length)) }, worker));
-  const summary = buildSummary(options.inventory, certificates, paths);
+  // Interrupted: the fleet's signal fired, so some hosts never finished (or never started).
+  const summary = buildSummary(options.inventory, certificates.filter(Boolean), paths.filter((_, i) => certificates[i]), options.signal?.aborted ?? false);
   const reports = options.out ? writeReports(options.out, summary, certificates) : {};
   return { summary, certificates, reports };
 }
 
-export function buildSummary(inventory: LoadedInventory, certificates: readonly Certificate[], paths: readonly (string | null)[]): FleetSummary {
+export function buildSummary(inventory: LoadedInventory, certificates: readonly Certificate[], paths: readonly (string | null)[], interrupted = false): FleetSummary {
   const hosts = certificates.map((c, i) => summarizeCertificate(c, paths[i] ?? null));
   const count = (v: string) => hosts.filter((h) => h.verdict === v).length;
   return {
@@ -91,6 +92,7 @@ export function buildSummary(inventory: LoadedInventory, certificates: readonly 
     counts: { hosts: hosts.length, certified: count("certified"), notCertified: count("not-certified"), incomplete: count("incomplete") },
     hosts,
     consistency: fleetConsistency(hosts),
+    interrupted: interrupted || certificates.some((c) => c.interrupted !== undefined),
   };
 }
 
@@ -104,7 +106,7 @@ function writeReports(out: string, summary: FleetSummary, certificates: readonly
     junit: ["lmcert.junit.xml", () => renderJunit(certificates)],
     markdown: ["lmcert.md", () => renderMarkdown(summary, certificates)],
     html: ["lmcert.html", () => renderHtml(summary, certificates)],
-    prometheus: ["lmcert.prom", () => renderPrometheus(certificates, new Date(summary.generatedAt))],
+    prometheus: ["lmcert.prom", () => renderPrometheus(certificates, new Date(summary.generatedAt), { interrupted: summary.interrupted ?? false })],
   };
   mkdirSync(out, { recursive: true });
   const written: Record<string, string> = {};

@@ -3,11 +3,14 @@ import { MockFlags } from "../../../contracts/cli.ts";
 import { PRESETS, isPresetName } from "../../../fixtures/mock/presets.ts";
 import type { MockConfig } from "../../../fixtures/mock/config.ts";
 import { startMock } from "../../../fixtures/mock/server.ts";
+import { startReplay } from "../../../fixtures/replay/replay-server.ts";
+import { loadHarFile } from "../../record/load-har.ts";
 import { UsageError } from "../../errors.ts";
 import { parseCommandArgs, validateFlags } from "../args.ts";
 import type { CommandIo } from "../io.ts";
 
 export const MOCK_HELP = `Usage: lmcert mock [--preset <name>] [--port <n>] [--host <address>]
+       lmcert mock --replay <host.har> [--port <n>] [--host <address>]
 
 Run a mock LM Studio server until Ctrl-C.
 
@@ -20,9 +23,12 @@ Options:
   --jit on|off        override the preset's Just-in-Time Model Loading
   --load-latency <duration>  how long each load takes: 1200 (ms), 1.2s
   --log-requests      print "METHOD /path" for every request received (to see what a client really sends)
+  --replay <file>     serve a recording made by \`lmcert record\` instead of a preset: the recorded status,
+                      headers and body for the same method, path and query; LM Studio's unknown-endpoint
+                      answer for anything else. Any bearer token counts as the recorded (redacted) one.
   --host <address>    address to bind (default: the preset's, 0.0.0.0 for every preset, i.e. on the network
                       like "Serve on Local Network", as the built-in standard requires; 127.0.0.1 keeps the
-                      mock on this machine)
+                      mock on this machine; with --replay: 127.0.0.1)
   -h, --help          show this help`;
 
 export async function mockCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -34,6 +40,7 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     jit: { type: "string" },
     "load-latency": { type: "string" },
     "log-requests": { type: "boolean" },
+    replay: { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError(`lmcert mock: unexpected argument "${positionals[0]}"\n\n${MOCK_HELP}`);
   const flags = validateFlags("mock", MockFlags, {
@@ -44,7 +51,9 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     jit: values.jit,
     loadLatencyMs: values["load-latency"],
     logRequests: values["log-requests"] ?? false,
+    replay: values.replay,
   });
+  if (flags.replay) return replayCommand(flags.replay, values.preset !== undefined || values.jit !== undefined || values["lmstudio-version"] !== undefined || values["load-latency"] !== undefined, flags, io);
   if (!isPresetName(flags.preset)) {
     throw new UsageError(`lmcert mock: --preset: unknown preset "${flags.preset}" (choose ${Object.keys(PRESETS).join(", ")})`);
   }
@@ -75,4 +84,32 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
   });
   await mock.close();
   return 0;
+}
+
+/** `--replay host.har`: a recorded host instead of a preset. The knobs that shape a preset do not apply. */
+async function replayCommand(file: string, presetKnobs: boolean, flags: MockFlags, io: CommandIo): Promise<number> {
+  if (presetKnobs) throw new UsageError("lmcert mock: --replay serves the recording as it is; --preset, --jit, --lmstudio-version and --load-latency do not apply");
+  const har = loadHarFile(file);
+  const host = flags.host ?? "127.0.0.1";
+  let replay;
+  try {
+    replay = await startReplay(har, { host, port: flags.port });
+  } catch (cause) {
+    throw new UsageError(`lmcert mock: cannot listen on ${host}:${flags.port}: ${(cause as Error).message}`, { cause });
+  }
+  io.stdout.write(`replaying ${file} (${har.log.entries.length} recorded exchanges) on ${replay.url}   ·   stop with Ctrl-C\n`);
+  await untilAborted(io.signal);
+  await replay.close();
+  if (replay.unmatched.length > 0) {
+    const distinct = [...new Set(replay.unmatched)];
+    io.stderr.write(`not in the recording (answered as an unknown endpoint): ${distinct.slice(0, 10).join(", ")}${distinct.length > 10 ? ", …" : ""}\n`);
+  }
+  return 0;
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
 }
