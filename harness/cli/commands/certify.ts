@@ -13,7 +13,7 @@ import { loadStandard } from "../../standard-file.ts";
 import { exitCodeFor } from "../../verdict.ts";
 import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { tokenFromEnv } from "../token.ts";
-import { resolveHostUrl } from "../host-url.ts";
+import { hostUrlArgument } from "../host-url.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
 import { readUserFile, readUserJson } from "../read-text-file.ts";
 import { signCertificate } from "../../signing.ts";
@@ -83,7 +83,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   });
   const previous = values["rerun-failed"] ? readPreviousCertificate(values["rerun-failed"]) : null;
   if (previous && values.only) throw new UsageError("lmcert certify: --rerun-failed and --only cannot be combined");
-  const url = positionals[0] ?? previous?.host.url;
+  const url = hostUrlArgument(positionals[0], io) ?? previous?.host.url;
   if (positionals.length > 1 || url === undefined) throw new UsageError(`lmcert certify: expected exactly one <url>, got ${positionals.length}\n\n${CERTIFY_HELP}`);
   const flags = validateFlags("certify", CertifyFlags, {
     url,
@@ -105,8 +105,6 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     signKey: values["sign-key"],
     problems: (values.problems ?? false) || (values.quiet ?? false),
   });
-  const target = resolveHostUrl(flags.url, "lmcert certify <url>");
-  if (target.note) io.stderr.write(`note: ${target.note}\n`);
   if (flags.lmstudioHome && !flags.local) throw new UsageError("lmcert certify: --lmstudio-home only makes sense with --local");
   const known = new Set(checks.map((c) => c.id));
   const unknown = [...flags.only, ...flags.skip].filter((id) => !known.has(id));
@@ -114,11 +112,11 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   const standard = loadStandard(flags.standard);
   const token = tokenFromEnv(flags.tokenEnv);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
-  const hostName = flags.name ?? defaultHostName(target.url);
-  const refusal = previous ? carryOverRefusal(previous, target.url, standard) : null;
+  const hostName = flags.name ?? defaultHostName(flags.url);
+  const refusal = previous ? carryOverRefusal(previous, flags.url, standard) : null;
   if (previous && refusal) io.stderr.write(`--rerun-failed: earlier passes are not carried over: ${refusal}\n`);
   const unsigned = await certifyHost({
-    host: { name: hostName, url: target.url },
+    host: { name: hostName, url: flags.url },
     standard,
     checks,
     token,
