@@ -74,7 +74,7 @@ describe("the severity model", () => {
     expect(r.code).toBe(1);
     // ok-host has a warning, so it is listed; the dead host says why, not just "error".
     expect(r.stderr).toMatch(/\? incomplete {2}dead-host \(.*\)\n {4}health\.greeting error: .*(refused|ECONNREFUSED)/i);
-    expect(r.stderr).toMatch(/What to fix\n {2}dead-host http:\/\/127\.0\.0\.1:\d+ · 2 required checks errored · 9 required checks not run\n {4}\? health\.greeting \(error\): Connection refused[^\n]*\n {6}fix: [^\n]*`lms server start --port \d+[^`]*`[\s\S]*not run until the above pass: schema\.openai-models, /);
+    expect(r.stderr).toMatch(/What to fix\n {2}dead-host http:\/\/127\.0\.0\.1:\d+ · 2 required checks errored · 10 required checks not run\n {4}\? health\.greeting \(error\): Connection refused[^\n]*\n {6}fix: [^\n]*`lms server start --port \d+[^`]*`[\s\S]*not run until the above pass: schema\.openai-models, /);
 
     const single = await runCli(["certify", host.url, "--standard", join(dir, "standard.yaml"), "--quiet", ...FAST]);
     expect(single.stderr).not.toMatch(/✔ passed|- skipped/);
