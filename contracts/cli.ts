@@ -26,6 +26,7 @@ export const CertifyFlags = z.strictObject({
   signKey: z.string().min(1).optional(),
   /** --problems/--quiet: the console lists only checks that need attention. */
   problems: z.boolean().default(false),
+  restoreFirst: z.boolean().default(false),
 });
 export type CertifyFlags = z.infer<typeof CertifyFlags>;
 
@@ -76,6 +77,7 @@ export const FleetFlags = z.strictObject({
   chromium: z.string().min(1).optional(),
   browser: z.boolean().default(true),
   problems: z.boolean().default(false),
+  restoreFirst: z.boolean().default(false),
 });
 export type FleetFlags = z.infer<typeof FleetFlags>;
 

@@ -131,6 +131,8 @@ describe("lmcert demo and the catalogue", () => {
       "models.required-present",
       "memory.within-budget",
       "memory.over-budget-refused",
+      "inference.loaded-model-answers",
+      "inference.no-model-substitution",
       "lifecycle.load",
       "lifecycle.unload",
       "lifecycle.no-implicit-load",
