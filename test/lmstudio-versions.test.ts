@@ -113,6 +113,7 @@ describe("11.4 SDK websocket auth", () => {
     const cert = await certify(mock.url, { token: TOKEN, standard: tokenStandard });
     expect(cert.host.lmstudioVersion).toBe("0.4.18");
     expect(mock.sdkClients.at(-1)).toEqual({ namespace: "system", clientIdentifier: "Ab12Cd34", accepted: true });
+    expect(check(cert, "auth.token-accepted")).toMatchObject({ status: "passed", observed: { sdkWebsocket: "accepted" } });
   });
 
   it("a token that is not an LM Studio API token is refused before connecting, with the reason", async () => {
