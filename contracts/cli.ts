@@ -26,6 +26,7 @@ export const CertifyFlags = z.strictObject({
   signKey: z.string().min(1).optional(),
   /** --problems/--quiet: the console lists only checks that need attention. */
   problems: z.boolean().default(false),
+  restoreFirst: z.boolean().default(false),
 });
 export type CertifyFlags = z.infer<typeof CertifyFlags>;
 
@@ -48,6 +49,8 @@ export const MockFlags = z.strictObject({
   jit: z.enum(["on", "off"]).optional(),
   loadLatencyMs: durationMs({ allowZero: true }).optional(),
   logRequests: z.boolean().default(false),
+  corsOrigin: z.enum(["star", "echo"]).optional(),
+  authTokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
   /** A HAR recording to serve back instead of a preset (`lmcert record`). */
   replay: z.string().min(1).optional(),
 });
@@ -74,6 +77,7 @@ export const FleetFlags = z.strictObject({
   chromium: z.string().min(1).optional(),
   browser: z.boolean().default(true),
   problems: z.boolean().default(false),
+  restoreFirst: z.boolean().default(false),
 });
 export type FleetFlags = z.infer<typeof FleetFlags>;
 

@@ -84,6 +84,19 @@ export const HarEntry = z.object({
 });
 export type HarEntry = z.infer<typeof HarEntry>;
 
+/**
+ * LM Studio's SDK websocket is not HTTP, so it has no HAR entries. `lmcert record` keeps what it answered here, a
+ * HAR custom field, and the replay serves an SDK websocket with the same answers: the version (on 0.4 hosts,
+ * where lmcert asks the SDK only that) and, where lmcert relied on the SDK (before 0.4, without /api/v1), the
+ * downloads and loaded instances too. Absent lists replay as empty.
+ */
+export const HarSdkState = z.object({
+  version: z.string(),
+  downloaded: z.array(z.object({ key: z.string(), type: z.enum(["llm", "embedding"]), sizeBytes: z.number() })).optional(),
+  loaded: z.array(z.object({ id: z.string(), model: z.string() })).optional(),
+});
+export type HarSdkState = z.infer<typeof HarSdkState>;
+
 export const Har = z.object({
   log: z.object({
     /** lmcert writes 1.2; 1.1 files (older tools) have the same fields lmcert reads. */
@@ -93,6 +106,7 @@ export const Har = z.object({
     pages: z.array(z.object({ id: z.string() }).loose()).optional(),
     entries: z.array(HarEntry),
     comment,
+    _lmcertSdk: HarSdkState.optional(),
   }),
 });
 export type Har = z.infer<typeof Har>;

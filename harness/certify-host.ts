@@ -42,6 +42,8 @@ export interface CertifyHostOptions {
   readonly journalDir?: string;
   readonly lifecycleModel?: string | null;
   readonly pactFile?: string | null;
+  /** Receives the report of a tool a check runs (Pact's verifier); see CheckContext.toolOutput. */
+  readonly toolOutput?: (text: string) => void;
   /** `--rerun-failed`: the earlier certificate whose passes stand in for the checks this run does not select. */
   readonly rerunOf?: Certificate | null;
   /** Told about every HTTP exchange with the host (`lmcert record`). */
@@ -80,6 +82,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
     chromium: options.chromium ?? findChromium(),
     lifecycleModel: options.lifecycleModel ?? options.standard.lifecycle.model,
     pactFile: options.pactFile ?? null,
+    toolOutput: options.toolOutput,
     discovery: () => (discovered ??= discover(http, options.host.url, { sdkTimeoutMs: options.timeoutMs ?? 5_000 })),
     mutations: () =>
       (session ??= beginSession(options, mutationHttp, () => ctx.discovery())),
@@ -99,6 +102,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
       skip: options.skip ?? [],
       checkTimeoutMs: options.checkTimeoutMs ?? 30_000,
       ...(options.rerunOf ? { carryOver: carriedPasses(options.rerunOf) } : {}),
+      mutatingCheckTimeoutMs: mutatingCheckTimeoutMs(options),
       onCheckEnd: (record) => {
         done.set(record.id, record);
         return report(reporters, "onCheckEnd", options.host, record);
@@ -130,6 +134,15 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
   } finally {
     await Promise.all([http.close(), anonymousHttp.close(), mutationHttp.close()]);
   }
+}
+
+/**
+ * A check that changes the host may wait on up to three loads or unloads (e.g. no-duplicate-instances loads twice,
+ * then restores), each allowed the standard's lifecycle.loadTimeoutSeconds, plus its ordinary requests. The fixed
+ * per-check deadline never cuts a load short: a load abandoned mid-way would land after lmcert moved on.
+ */
+export function mutatingCheckTimeoutMs(options: Pick<CertifyHostOptions, "standard" | "checkTimeoutMs">): number {
+  return (options.checkTimeoutMs ?? 30_000) + 3 * options.standard.lifecycle.loadTimeoutSeconds * 1000;
 }
 
 /** `http://10.0.0.102:1234` → `10.0.0.102_1234`: a default host name that is safe as a folder name. */

@@ -17,6 +17,11 @@ export interface RunChecksOptions {
    * not select, so a rerun that fixes the rest can certify.
    */
   readonly carryOver?: ReadonlyMap<string, CheckRecord>;
+  /**
+   * For checks that load or unload models: from the standard (lifecycle.loadTimeoutSeconds), never the fixed
+   * per-check deadline. A compliant host whose model takes 60 s to load must be certifiable (issue 15.2).
+   */
+  readonly mutatingCheckTimeoutMs?: number;
   readonly onCheckEnd?: (record: CheckRecord) => void | Promise<void>;
 }
 
@@ -37,7 +42,10 @@ export async function runChecks(options: RunChecksOptions): Promise<RunChecksRes
     (isSelected ? selected : deselected).push(check.id);
     const started = performance.now();
     const carried = isSelected ? undefined : options.carryOver?.get(check.id);
-    const outcome = isSelected ? await gateAndRun(check, ctx, statusById, options.checkTimeoutMs) : notSelected();
+    const deadline = check.mutates && options.mutatingCheckTimeoutMs !== undefined
+      ? { ms: options.mutatingCheckTimeoutMs, what: "deadline for a check that loads models, from lifecycle.loadTimeoutSeconds" }
+      : { ms: options.checkTimeoutMs, what: "per-check deadline" };
+    const outcome = isSelected ? await gateAndRun(check, ctx, statusById, deadline) : notSelected();
     const record = carried ?? toRecord(check, ctx, outcome, performance.now() - started);
     statusById.set(check.id, record.status);
     records.push(record);
@@ -59,7 +67,7 @@ async function gateAndRun(
   check: Check,
   ctx: CheckContext,
   statusById: ReadonlyMap<string, CheckRecord["status"]>,
-  timeoutMs: number,
+  deadline: CheckDeadline,
 ): Promise<Outcome> {
   if (check.mutates && !ctx.allowMutations) {
     return { status: "skipped", reason: "loads or unloads models; run with --allow-mutations to include it" };
@@ -69,16 +77,22 @@ async function gateAndRun(
     if (status !== "passed") return { status: "skipped", reason: `needs ${need} to pass first (it ${status ?? "did not run"})` };
   }
   if (ctx.signal.aborted) return { status: "error", reason: "run interrupted before this check started" };
-  return runWithDeadline(check, ctx, timeoutMs);
+  return runWithDeadline(check, ctx, deadline);
+}
+
+interface CheckDeadline {
+  readonly ms: number;
+  /** Which deadline this is, for the reason when it passes. */
+  readonly what: string;
 }
 
 /** A check that throws or overruns is an `error`, never a pass: the harness could not find out. */
-async function runWithDeadline(check: Check, ctx: CheckContext, timeoutMs: number): Promise<Outcome> {
+async function runWithDeadline(check: Check, ctx: CheckContext, limit: CheckDeadline): Promise<Outcome> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<Outcome>((resolve) => {
     timer = setTimeout(
-      () => resolve({ status: "error", reason: `check did not finish within ${timeoutMs} ms` }),
-      timeoutMs,
+      () => resolve({ status: "error", reason: `check did not finish within ${limit.ms} ms (${limit.what})` }),
+      limit.ms,
     );
   });
   try {

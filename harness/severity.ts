@@ -50,7 +50,12 @@ export function verdictReason(checks: readonly Pick<CheckRecord, "required" | "s
   const c = severityCounts(checks);
   const parts: string[] = [];
   if (c.failure > 0) parts.push(`${plural(c.failure, "required check")} failed`);
-  if (c.incomplete > 0) parts.push(`${plural(c.incomplete, "required check")} not decided`);
+  // Undecided required checks, by why: an error, an inconclusive answer, or not run at all.
+  const undecided = checks.filter((x) => severityOf(x) === "incomplete");
+  for (const [status, words] of [["error", "errored"], ["inconclusive", "inconclusive"], ["skipped", "not run"]] as const) {
+    const n = undecided.filter((x) => x.status === status).length;
+    if (n > 0) parts.push(`${plural(n, "required check")} ${words}`);
+  }
   if (parts.length === 0) parts.push("every required check passed");
   if (c.warning > 0) parts.push(plural(c.warning, "warning"));
   return parts.join(" · ");

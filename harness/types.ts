@@ -18,7 +18,8 @@ export type Concern =
   | "lifecycle"
   | "auth"
   | "config"
-  | "contract";
+  | "contract"
+  | "inference";
 
 /**
  * A fix, in LM Studio's words. A function when the fix depends on the standard: e.g. every `lms server start` must
@@ -66,6 +67,11 @@ export interface CheckContext {
   readonly probeAddresses: readonly string[] | null;
   /** The consumer contract `lmcert pact verify` checks, or null (contract.pact-verified is then skipped). */
   readonly pactFile: string | null;
+  /**
+   * Where a tool a check runs may print its own report as it goes (Pact's verifier, for `lmcert pact verify`), or
+   * undefined when nobody shows it. Too long for a certificate: the check keeps a summary in its outcome.
+   */
+  readonly toolOutput?: ((text: string) => void) | undefined;
   /** The model lifecycle checks load (inventory `lifecycleModel` or --lifecycle-model); the standard's otherwise. */
   readonly lifecycleModel: string | null;
   /** A Chromium for the real-browser CORS check, or null (the check is then skipped with the reason). */

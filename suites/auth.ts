@@ -53,7 +53,19 @@ const required = onlyWhen(tokenStandard, saysNone, defineCheck({
     if (trouble) return trouble;
     const evidence = readings.map((r) => r.evidence);
     const open = readings.filter((r) => r.state === "present").map((r) => r.path);
-    if (open.length > 0) return { status: "failed", reason: `answered without a token: ${open.join(", ")}`, evidence };
+    if (open.length > 0) {
+      // Tokens arrived with /api/v1 in 0.4.0 (docs authentication.mdx): an older host cannot be made to ask for one.
+      const discovery = await ctx.discovery();
+      if (discovery.surfaces["rest-v1"].state === "absent") {
+        return {
+          status: "failed",
+          reason: `answered without a token: ${open.join(", ")}; this LM Studio (${discovery.version ?? discovery.versionRange ?? "version unknown"}) is older than 0.4.0, which added "Require Authentication"`,
+          evidence,
+          remedy: `Update LM Studio to 0.4.0 or newer. ${TURN_ON}`,
+        };
+      }
+      return { status: "failed", reason: `answered without a token: ${open.join(", ")}`, evidence };
+    }
     const wrongShape = readings.filter((r) => !r.authQuirk && !refusedWith401(r));
     if (wrongShape.length > 0) {
       return {

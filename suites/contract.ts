@@ -1,6 +1,7 @@
 /** @module contract: the cluster router's Pact contract, verified against this host in real provider states. */
 import { resolve } from "node:path";
 import { PACT_PROVIDER, PACT_STATES, PACT_VALUES } from "../contracts/pact-states.ts";
+import { describeError } from "../harness/errors.ts";
 import { catalogueFrom, chooseLifecycleModel } from "../harness/model-state/catalogue.ts";
 import { MutationSession } from "../harness/lifecycle/session.ts";
 import { runPactVerifier } from "../harness/pact/run-verifier.ts";
@@ -24,8 +25,11 @@ async function pactModel(ctx: CheckContext): Promise<string | null> {
   return llms[0]?.key ?? null;
 }
 
-/** Puts the host into each provider state with the lifecycle driver, and answers the values to inject. */
-function stateHandler(session: MutationSession, model: string): StateHandler {
+/**
+ * Puts the host into each provider state with the lifecycle driver, and answers the values to inject. A state it
+ * could not set up is noted in `problems` (the verifier only says "a state change handler has failed").
+ */
+function stateHandler(session: MutationSession, model: string, problems: string[]): StateHandler {
   const loaded = () => session.driver.listLoaded();
   const unloadWhere = async (drop: (model: string) => boolean) => {
     for (const instance of (await loaded()).filter((i) => drop(i.model))) await session.unload(instance.id);
@@ -35,7 +39,7 @@ function stateHandler(session: MutationSession, model: string): StateHandler {
     const existing = (await loaded()).find((i) => i.model === model);
     return existing ? existing.id : (await session.load(model)).instanceId;
   };
-  return async ({ state }) => {
+  const setUp = async (state: string): Promise<Record<string, string>> => {
     switch (state) {
       case PACT_STATES.modelLoaded:
         return { [PACT_VALUES.model]: model, [PACT_VALUES.instanceId]: await ensureLoaded() };
@@ -50,6 +54,14 @@ function stateHandler(session: MutationSession, model: string): StateHandler {
         return { [PACT_VALUES.model]: model, [PACT_VALUES.instanceId]: await ensureLoaded() };
       default:
         throw new Error(`unknown provider state "${state}" (lmcert knows: ${Object.values(PACT_STATES).join(", ")})`);
+    }
+  };
+  return async ({ state }) => {
+    try {
+      return await setUp(state);
+    } catch (error) {
+      problems.push(`"${state}": ${describeError(error)}`);
+      throw error;
     }
   };
 }
@@ -73,8 +85,12 @@ export function describeFailures(detail: string): string[] {
   }
 }
 
+/** The verifier's words for an interaction whose provider state could not be set up. */
+const STATE_SETUP_FAILED = /state change handlers? has failed|state change request/i;
+
 async function verify(ctx: CheckContext, pactFile: string, session: MutationSession, model: string): Promise<Outcome> {
-  const states = await startStateChangeServer(stateHandler(session, model));
+  const setupProblems: string[] = [];
+  const states = await startStateChangeServer(stateHandler(session, model, setupProblems));
   try {
     const result = await runPactVerifier({
       providerBaseUrl: ctx.host.url,
@@ -84,14 +100,27 @@ async function verify(ctx: CheckContext, pactFile: string, session: MutationSess
       token: ctx.http.bearerToken,
       requestTimeoutMs: 30_000,
       signal: ctx.signal,
+      // Pact's own per-interaction report, as it goes: `lmcert pact verify` prints it; the outcome sums it up.
+      onOutput: ctx.toolOutput,
     });
-    // The report is Pact's own per-interaction account: kept in the certificate, printed by `lmcert pact verify`.
-    const observed = { model, report: result.report };
+    const observed = { model };
     if (result.passed) {
       return { status: "passed", reason: `every interaction in ${pactFile} verified in its provider state (model ${model})`, observed };
     }
     const failures = describeFailures(result.detail);
-    return { status: "failed", reason: `${failures.length} interaction(s) failed (model ${model}):\n${failures.join("\n")}`, observed: { ...observed, failures } };
+    const setup = [...new Set(setupProblems)];
+    const genuine = failures.filter((f) => !STATE_SETUP_FAILED.test(f));
+    if (setup.length > 0 && genuine.length === 0) {
+      // Nothing the host answered broke the contract: lmcert could not get it into the states to ask.
+      return {
+        status: "inconclusive",
+        reason: `could not put the host into ${setup.length} provider state(s) with model ${model}, so the contract was not checked:\n${setup.join("\n")}`,
+        observed: { ...observed, failures, setupProblems: setup },
+        remedy: "Name a model this host has downloaded with --lifecycle-model (see `lms ls`), and check that `lms load <model>` works on it.",
+      };
+    }
+    const lines = [...genuine, ...setup.map((p) => `provider state ${p}`)];
+    return { status: "failed", reason: `${genuine.length} interaction(s) failed (model ${model}):\n${lines.join("\n")}`, observed: { ...observed, failures, setupProblems: setup } };
   } finally {
     await states.close();
   }
@@ -111,6 +140,14 @@ export const contractChecks = [
     async run(ctx) {
       if (!ctx.pactFile) return { status: "skipped", reason: "runs with `lmcert pact verify` (no pact file for this run)" };
       const model = await pactModel(ctx);
+      const catalogue = catalogueFrom(await ctx.discovery());
+      if (model && catalogue && !catalogue.some((m) => m.key === model)) {
+        return {
+          status: "inconclusive",
+          reason: `the host has no model "${model}" downloaded to put into the provider states (it has: ${catalogue.map((m) => m.key).join(", ") || "none"})`,
+          remedy: "Name a model this host has downloaded with --lifecycle-model (see `lms ls`), or download it with `lms get`.",
+        };
+      }
       if (!model) {
         return {
           status: "inconclusive",

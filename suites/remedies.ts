@@ -32,6 +32,8 @@ export const REMEDY = {
     `Start the LM Studio server on the host (Developer → Start Server, or \`${lmsServerStart(s)}\`) and check the URL and port. A server other than LM Studio answers at this address if the greeting is missing.`,
   upgradeForLoad:
     "Update LM Studio to 0.4.0 or newer (adds POST /api/v1/models/load and /unload), or keep the LM Studio SDK websocket reachable on the server port so lmcert can load and unload through it.",
+  inferenceBroken:
+    "The server does not answer inference the way LM Studio does (a 5xx, or a page from something else). Check the server log (`lms log stream`), that the loaded model works in LM Studio's chat, and that no proxy answers in LM Studio's place; then re-run.",
   reportBug: (s: Standard) =>
     `This is LM Studio answering inconsistently. Restart the server (\`${lmsServerRestart(s)}\`); if it persists, report it at github.com/lmstudio-ai/lmstudio-bug-tracker with this certificate's evidence.`,
 } as const;

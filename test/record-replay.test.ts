@@ -26,9 +26,19 @@ async function replay(har: Har) {
 }
 
 describe("record, replay, certify", () => {
-  for (const name of ["mac-studio-1", "mac-studio-2", "compliant"] as const satisfies readonly PresetName[]) {
-    it(`${name}: the replay certifies as the recorded host did (verdict, listing behaviour, every check)`, async () => {
-      const host = await mockHost(name);
+  const hosts: readonly { name: PresetName; version?: string }[] = [
+    { name: "mac-studio-1" },
+    { name: "mac-studio-2" },
+    { name: "compliant" },
+    // Before 0.4 lmcert reads the SDK websocket too: the recording carries its state, the replay serves it.
+    { name: "mac-studio-1", version: "0.3.20" },
+    { name: "mac-studio-2", version: "0.3.20" },
+    { name: "mac-studio-1", version: "0.3.5" },
+    { name: "compliant", version: "0.4.18" },
+  ];
+  for (const { name, version } of hosts) {
+    it(`${name}${version ? ` as LM Studio ${version}` : ""}: the replay certifies as the recorded host did (verdict, listing, every check)`, async () => {
+      const host = await mockHost(name, version ? { version } : {});
       const original = await certifyOutcome(host.url, standardFor(host.url));
       const file = tempFile(`${name}.har`);
       const recorded = await recordWithCli(host.url, file, standardFor(host.url));
@@ -41,6 +51,9 @@ describe("record, replay, certify", () => {
       const replayed = await certifyOutcome(served.url, standardFor(served.url));
       expect(replayed).toEqual(original);
       expect(original.listing).toBe(name === "mac-studio-2" ? "all-available" : "loaded-only");
+      expect(replayed.lmstudioVersion).toBe(original.lmstudioVersion);
+      // The SDK's answers ride along: downloads and loaded instances where lmcert relied on the SDK (before 0.4).
+      expect(har.log._lmcertSdk?.downloaded !== undefined).toBe(version?.startsWith("0.3.") ?? false);
     }, 30_000);
   }
 
@@ -64,10 +77,30 @@ describe("record, replay, certify", () => {
     // The recording has both answers: 401 without the token, 200 with it.
     expect(har.log.entries.some((e) => e.response.status === 401)).toBe(true);
     const served = await replay(har);
-    const replayed = await certifyOutcome(served.url, standardFor(served.url, { auth: "token" }), "sk-lm-anything:whatever-the-replay-gets");
+    const replayed = await certifyOutcome(served.url, standardFor(served.url, { auth: "token" }), "sk-lm-Replayed:AnyTokenWillDoHere12");
     expect(replayed).toEqual(original);
     expect(replayed.checks["auth.required"]).toBe("passed");
   }, 30_000);
+});
+
+describe("lmcert record: the command line", () => {
+  it("--help tells what it does and where the file goes; a missing <url> is a usage error", async () => {
+    const help = await runCli(["record", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: lmcert record <url> \[--out host\.har\]/);
+    expect((await runCli(["--help"])).stdout).toMatch(/record <url> +run the read-only checks and save every exchange as a HAR file/);
+    const missing = await runCli(["record"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/lmcert record: expected exactly one <url>/);
+  });
+
+  it("nothing is loaded or unloaded while recording", async () => {
+    const host = await mockHost("mac-studio-1");
+    const before = host.state.instances.map((i) => i.id);
+    expect((await recordWithCli(host.url, tempFile("h.har"), standardFor(host.url))).code).toBe(0);
+    expect(host.requests.some((r) => r.method === "POST" && /\/models\/(load|unload)$/.test(r.path))).toBe(false);
+    expect(host.state.instances.map((i) => i.id)).toEqual(before);
+  });
 });
 
 describe("lmcert mock --replay", () => {
@@ -130,15 +163,21 @@ describe("fixtures/recordings: every recorded host still certifies as it did", (
 
   for (const name of names) {
     it(name, async () => {
-      const expected = JSON.parse(readFileSync(join(RECORDINGS, `${name}.expected.json`), "utf8")) as ExpectedOutcome & { standard?: { auth?: "none" | "token" } };
+      const expected = JSON.parse(readFileSync(join(RECORDINGS, `${name}.expected.json`), "utf8")) as ExpectedOutcome & {
+        standard?: { auth?: "none" | "token" };
+        lmstudioVersion?: string | null;
+      };
       const served = await replay(loadHarFile(join(RECORDINGS, `${name}.har`)));
-      const token = expected.standard?.auth === "token" ? "sk-lm-replayed:any-token-will-do-here" : undefined;
+      const token = expected.standard?.auth === "token" ? "sk-lm-Replayed:AnyTokenWillDoHere12" : undefined;
       const outcome = await certifyOutcome(served.url, standardFor(served.url, expected.standard ?? {}), token);
-      expect({ verdict: outcome.verdict, listing: outcome.listing, checks: outcome.checks }).toEqual({
+      // Checks added after a recording was made are not in its expected file; every check that is, must match.
+      const checks = Object.fromEntries(Object.keys(expected.checks).map((id) => [id, outcome.checks[id]]));
+      expect({ verdict: outcome.verdict, listing: outcome.listing, checks }).toEqual({
         verdict: expected.verdict,
         listing: expected.listing,
         checks: expected.checks,
       });
+      if (expected.lmstudioVersion !== undefined) expect(outcome.lmstudioVersion).toBe(expected.lmstudioVersion);
     }, 30_000);
   }
 });

@@ -123,3 +123,32 @@ describe("signed certificates", () => {
     expect(r.stdout).toMatch(/✖ the verdict says certified, but its checks make it not-certified/);
   });
 });
+
+describe("verify over the exact member set (issue 15.7)", () => {
+  it("rejects a signed certificate with a __proto__ member added inside a check's observed values", async () => {
+    const { certPath, pub } = await signedCertificate();
+    const text = readFileSync(certPath, "utf8");
+    // JSON.parse keeps "__proto__" as an own member; a schema parse then drops it, so the digest never covered it.
+    const forged = text.replace(/"observed": \{(\s*)(\}?)/, (_m, space: string, close: string) => `"observed": {"__proto__": {"status": "passed", "note": "forged"}${close ? "" : ","}${space}${close}`);
+    expect(() => JSON.parse(forged)).not.toThrow();
+    expect(forged).not.toBe(text);
+    writeFileSync(certPath, forged);
+    const r = await runCli(["verify", certPath, "--key", pub]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^INVALID[\s\S]*✖ forged or damaged: forbidden member "__proto__" at \$\.checks\[0\]\.observed/);
+    // The library call refuses it too, from an already-parsed value.
+    expect(verifyCertificate(JSON.parse(forged), {}).problems).toEqual(['forged or damaged: forbidden member "__proto__" at $.checks[0].observed']);
+  });
+
+  it("rejects a duplicate key, which would let a reader and the digest see different values", async () => {
+    const { certPath, pub } = await signedCertificate();
+    const text = readFileSync(certPath, "utf8");
+    // JSON.parse keeps the last "status" (the genuine one), so the digest still matches; a first-wins reader sees "passed".
+    const forged = text.replace(/"status": "failed"/, '"status": "passed", "status": "failed"');
+    expect(forged).not.toBe(text);
+    writeFileSync(certPath, forged);
+    const r = await runCli(["verify", certPath, "--key", pub]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✖ forged or damaged: duplicate key "status" at \$\.checks\[\d+\]/);
+  });
+});

@@ -3,6 +3,7 @@ import { LmcertError, UsageError, describeError } from "../errors.ts";
 import { HARNESS_VERSION } from "../version.ts";
 import { didYouMean } from "./did-you-mean.ts";
 import type { CommandIo } from "./io.ts";
+import { handleInterrupts } from "./interrupts.ts";
 
 export const MAIN_HELP = `lmcert ${HARNESS_VERSION}: certify LM Studio servers against your team's standard
 
@@ -64,9 +65,7 @@ function ignoreClosedPipes(): void {
 export async function main(argv: readonly string[], ioOverride?: Partial<CommandIo>): Promise<number> {
   if (!ioOverride?.stdout) ignoreClosedPipes();
   const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error("interrupted"));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const stopHandling = handleInterrupts({ controller, stderr: process.stderr });
   const io: CommandIo = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, ...ioOverride };
   const [command, ...rest] = argv;
   try {
@@ -93,7 +92,6 @@ export async function main(argv: readonly string[], ioOverride?: Partial<Command
     io.stderr.write(`${prefix}${describeError(error)}\n`);
     return 2;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopHandling();
   }
 }

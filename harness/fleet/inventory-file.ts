@@ -8,6 +8,7 @@ import { UsageError } from "../errors.ts";
 import { loadStandard } from "../standard-file.ts";
 import { rememberSecret } from "../server-text.ts";
 import { parseYamlFile, readYamlText } from "../yaml-file.ts";
+import { normalisedOrigin } from "../net/server-identity.ts";
 
 export interface FleetHost {
   readonly name: string;
@@ -33,6 +34,18 @@ export function loadInventory(path: string, options: { standardOverride?: string
     const first = seen.get(server.name);
     if (first !== undefined) throw new UsageError(`${where(["servers", i, "name"])}: duplicate name "${server.name}" (first at servers[${first}])`);
     seen.set(server.name, i);
+  });
+  // The same server twice would run two mutation sessions against it at once, each snapshotting the other's
+  // loads (issue 15.5). An exact duplicate (after normalising case, default port and trailing slash) is a mistake;
+  // an alias (localhost vs 127.0.0.1) may be deliberate and is certified after the other, never alongside it.
+  const origins = new Map<string, number>();
+  servers.forEach((server, i) => {
+    const origin = normalisedOrigin(server.url);
+    const first = origins.get(origin);
+    if (first !== undefined) {
+      throw new UsageError(`${where(["servers", i, "url"])}: ${server.url} is the same server as servers[${first}] (${where(["servers", first, "url"]).replace(/: servers.*$/, "")}, "${servers[first]?.name}"): list each server once`);
+    }
+    origins.set(origin, i);
   });
   const env = options.env ?? process.env;
   const notes: string[] = [];

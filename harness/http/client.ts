@@ -4,7 +4,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Evidence } from "../../contracts/certificate.ts";
 import { HttpError } from "../errors.ts";
 import { excerpt, makeEvidence, selectHeaders } from "./evidence.ts";
-import { abortAfter, type RequestAbort } from "./abort-after.ts";
+import { abortAfter } from "./abort-after.ts";
 import { classify, describeKind } from "./transport-errors.ts";
 import type { ExchangeListener } from "./exchange-hook.ts";
 
@@ -35,6 +35,11 @@ export interface Exchange {
   readonly headers: Record<string, string>;
   readonly bodyText: string;
   readonly evidence: Evidence;
+}
+
+interface RequestLimit {
+  readonly ms: number;
+  readonly by: "request-timeout" | "host-deadline";
 }
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
@@ -72,7 +77,8 @@ export class HttpClient {
     let headersAt: number | null = null;
     const base = { method, url };
     const headers = this.#headers(options);
-    const abort = this.#abort(options.timeoutMs);
+    const limit = this.#limit(options.timeoutMs);
+    const abort = abortAfter(limit.ms, this.#options.signal);
     const { signal } = abort;
     let status: number | null = null;
     let responseHeaders: Record<string, string> = {};
@@ -108,7 +114,7 @@ export class HttpClient {
         throw error;
       }
       const kind = classify(error, signal);
-      const message = `${describeKind(kind, this.#timeout(options.timeoutMs))}: ${method} ${url}`;
+      const message = `${kind === "timeout" ? this.#whyStopped(limit) : describeKind(kind, limit.ms)}: ${method} ${url}`;
       const evidence = this.#evidence(base, started, { status, headers: responseHeaders, body: null, error: message });
       observe(null, message);
       throw new HttpError(kind, message, evidence, { cause: error });
@@ -162,9 +168,21 @@ export class HttpClient {
     return headers;
   }
 
-  #abort(timeoutOverride?: number): RequestAbort {
+  /** How long this request may take, and which limit that is: its own timeout or the host's deadline. */
+  #limit(timeoutOverride?: number): RequestLimit {
+    const timeout = this.#timeout(timeoutOverride);
     const remaining = this.#options.deadline === undefined ? Infinity : this.#options.deadline - Date.now();
-    return abortAfter(Math.max(1, Math.min(this.#timeout(timeoutOverride), remaining)), this.#options.signal);
+    return remaining < timeout ? { ms: Math.max(1, remaining), by: "host-deadline" } : { ms: timeout, by: "request-timeout" };
+  }
+
+  /**
+   * Says which limit stopped a request, so the reason is true: a Ctrl-C is not a timeout, and a request cut short
+   * by the host's deadline did not get its full timeout (issue 12: "within 30000 ms" after ~3 s).
+   */
+  #whyStopped(limit: RequestLimit): string {
+    if (this.#options.signal?.aborted) return "Interrupted (Ctrl-C or SIGTERM) before the response was complete";
+    if (limit.by === "host-deadline") return `No complete response before the host's deadline ran out (${Math.round(limit.ms)} ms of it were left; --host-timeout)`;
+    return describeKind("timeout", limit.ms);
   }
 
 

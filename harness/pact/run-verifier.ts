@@ -9,6 +9,7 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { z } from "zod";
+import { redactSecrets } from "../server-text.ts";
 
 export interface VerifierRun {
   readonly providerBaseUrl: string;
@@ -20,12 +21,12 @@ export interface VerifierRun {
   /** Per request the verifier sends. */
   readonly requestTimeoutMs: number;
   readonly signal: AbortSignal;
+  /** The verifier's report as it prints it, line by line, without colour codes and with tokens redacted. */
+  readonly onOutput?: ((text: string) => void) | undefined;
 }
 
 export interface VerifierResult {
   readonly passed: boolean;
-  /** The verifier's own report, without colour codes. */
-  readonly report: string;
   /** On failure: the verifier's JSON result (or its error message). */
   readonly detail: string;
 }
@@ -67,6 +68,8 @@ export async function runPactVerifier(run: VerifierRun): Promise<VerifierResult>
     ...process.env,
     // lmcert sends nothing off this machine but to the host under test: no Pact usage telemetry.
     PACT_DO_NOT_TRACK: "true",
+    // pact-core's own logger: errors only (it reads LOG_LEVEL when it loads).
+    LOG_LEVEL: "error",
     ...(run.token ? { LMCERT_PACT_AUTHORIZATION: `Bearer ${run.token}` } : {}),
   };
   const child = spawn(process.execPath, ["-e", CHILD_SCRIPT, pactCore, JSON.stringify(options)], {
@@ -74,9 +77,23 @@ export async function runPactVerifier(run: VerifierRun): Promise<VerifierResult>
     stdio: ["ignore", "pipe", "pipe", "pipe"],
   });
   let report = "";
+  let pending = "";
   let outcome = "";
-  child.stdout?.on("data", (chunk: Buffer) => (report += chunk.toString("utf8")));
-  child.stderr?.on("data", (chunk: Buffer) => (report += chunk.toString("utf8")));
+  // Whole lines only: a colour code split across two chunks would otherwise survive stripping.
+  const emit = (text: string) => {
+    const clean = redactSecrets(stripAnsi(text), run.token ? [run.token] : []);
+    report += clean;
+    run.onOutput?.(clean);
+  };
+  const take = (chunk: Buffer) => {
+    pending += chunk.toString("utf8");
+    const end = pending.lastIndexOf("\n");
+    if (end < 0) return;
+    emit(pending.slice(0, end + 1));
+    pending = pending.slice(end + 1);
+  };
+  child.stdout?.on("data", take);
+  child.stderr?.on("data", take);
   (child.stdio[3] as NodeJS.ReadableStream | null)?.on("data", (chunk: Buffer) => (outcome += chunk.toString("utf8")));
   const kill = () => child.kill("SIGKILL");
   run.signal.addEventListener("abort", kill, { once: true });
@@ -85,12 +102,13 @@ export async function runPactVerifier(run: VerifierRun): Promise<VerifierResult>
       child.once("error", reject);
       child.once("close", (exitCode) => resolve(exitCode));
     });
+    if (pending) emit(`${pending}\n`);
     if (run.signal.aborted) throw new Error("the Pact verifier was stopped: run interrupted");
     const parsed = ChildResult.safeParse(safeJson(outcome));
     if (!parsed.success) {
-      throw new Error(`the Pact verifier ended without a result (exit code ${code}): ${stripAnsi(report).trim().split("\n").slice(-3).join(" | ")}`);
+      throw new Error(`the Pact verifier ended without a result (exit code ${code}): ${report.trim().split("\n").slice(-3).join(" | ")}`);
     }
-    return { passed: parsed.data.passed, report: stripAnsi(report), detail: parsed.data.detail };
+    return { passed: parsed.data.passed, detail: parsed.data.detail };
   } finally {
     run.signal.removeEventListener("abort", kill);
   }

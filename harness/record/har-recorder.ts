@@ -4,7 +4,7 @@
  * and bodies. A recording is meant to be attached to a bug report.
  */
 import { STATUS_CODES } from "node:http";
-import type { Har, HarEntry, HarNameValue } from "../../contracts/har.ts";
+import type { Har, HarEntry, HarNameValue, HarSdkState } from "../../contracts/har.ts";
 import type { ExchangeListener, ObservedExchange } from "../http/exchange-hook.ts";
 import { redactHeaders, redactSecrets, redactUrl } from "../http/evidence.ts";
 import { HARNESS_VERSION } from "../version.ts";
@@ -27,9 +27,17 @@ export class HarRecorder {
   }
 
   /** The log, entries in the order their requests started (how devtools show them). */
-  toHar(comment: string): Har {
+  toHar(comment: string, sdk: HarSdkState | null = null): Har {
     const entries = [...this.#entries].sort((a, b) => a.startedDateTime.localeCompare(b.startedDateTime));
-    return { log: { version: "1.2", creator: { name: "lmcert", version: HARNESS_VERSION }, entries, comment: redactSecrets(comment, this.#secrets) } };
+    return {
+      log: {
+        version: "1.2",
+        creator: { name: "lmcert", version: HARNESS_VERSION },
+        entries,
+        comment: redactSecrets(comment, this.#secrets),
+        ...(sdk ? { _lmcertSdk: sdk } : {}),
+      },
+    };
   }
 }
 

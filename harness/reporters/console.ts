@@ -58,7 +58,7 @@ export class ConsoleReporter implements Reporter {
     );
   }
 
-  onCheckEnd(_host: HostTarget, result: CheckRecord): void {
+  onCheckEnd(host: HostTarget, result: CheckRecord): void {
     const severity = severityOf(result);
     if (this.#problemsOnly && (severity === "ok" || severity === "skipped")) return;
     const p = this.#p;
@@ -68,7 +68,7 @@ export class ConsoleReporter implements Reporter {
     const [first = "", ...rest] = terminalSafe(result.reason).split("\n");
     let text = `  ${p[mark.colour](`${mark.symbol} ${mark.label.padEnd(12)}`)} ${result.id.padEnd(36)}${tag} ${first}${carried}\n`;
     for (const line of rest) text += `  ${" ".repeat(51)}${line}\n`;
-    const fix = concreteRemedy(result);
+    const fix = concreteRemedy(result, host.url);
     if (fix) text += `  ${" ".repeat(14)}${p.yellow("fix:")} ${terminalSafe(fix)}\n`;
     this.#out.write(text);
   }

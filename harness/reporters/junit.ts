@@ -4,9 +4,9 @@ import { severityCounts, severityOf } from "../severity.ts";
 import { xml } from "./escape.ts";
 import { concreteRemedy } from "./what-to-fix.ts";
 
-function testcase(host: string, check: CheckRecord): string {
+function testcase(host: string, hostUrl: string, check: CheckRecord): string {
   const open = `    <testcase classname="lmcert.${xml(host)}" name="${xml(check.id)}" time="${(check.durationMs / 1000).toFixed(3)}">`;
-  const fix = concreteRemedy(check);
+  const fix = concreteRemedy(check, hostUrl);
   const detail = xml([check.reason, fix ? `Fix: ${fix}` : ""].filter(Boolean).join("\n"));
   // An optional check that did not pass is a warning: never a <failure> or <error>, which would keep CI red for a
   // check the host does not need. It is reported as <skipped> (shown, not counted as failing) with the reason.
@@ -66,7 +66,7 @@ export function renderJunit(certificates: readonly Certificate[]): string {
       "    <properties>",
       properties(cert),
       "    </properties>",
-      ...cert.checks.map((c) => testcase(cert.host.name, c)),
+      ...cert.checks.map((c) => testcase(cert.host.name, cert.host.url, c)),
       "  </testsuite>",
     ].join("\n");
   });

@@ -32,11 +32,11 @@ function mark(records: readonly CheckRecord[]): "✅" | "❌" | "⚠️" | "➖"
   return severities.includes("ok") ? "✅" : "➖";
 }
 
-function problemLines(r: CheckRecord): string[] {
+function problemLines(r: CheckRecord, hostUrl: string): string[] {
   const severity = severityOf(r);
   const kind = r.required ? `required, ${r.status}` : `optional, ${r.status}: warning`;
   const out = [`  - ${severity === "failure" ? "❌" : "⚠️"} \`${r.id}\` (${kind}): ${md(r.reason)}`];
-  const fix = concreteRemedy(r);
+  const fix = concreteRemedy(r, hostUrl);
   if (fix) out.push(`    - Fix: ${markdownWithCode(fix)}`);
   return out;
 }
@@ -55,7 +55,7 @@ function hostSection(cert: Certificate): string {
     // ➖: nothing here ran; say why, so no line is left without its reason.
     const why = symbol === "➖" ? ` (not checked: ${md(records[0]?.reason ?? "")})` : "";
     out.push(`- ${symbol} ${md(item.line)}${why}`);
-    for (const r of records.filter((x) => ["failure", "incomplete", "warning"].includes(severityOf(x)))) out.push(...problemLines(r));
+    for (const r of records.filter((x) => ["failure", "incomplete", "warning"].includes(severityOf(x)))) out.push(...problemLines(r, cert.host.url));
   }
   return out.join("\n");
 }

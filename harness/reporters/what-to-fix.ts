@@ -35,11 +35,28 @@ const SAFE_MODEL = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$/;
  * The check's remedy with `<model>` filled in. A code span that names a placeholder is repeated once per model
  * (`lms unload a && lms unload b`); with no model known, the placeholder stays, so the text never lies.
  */
-export function concreteRemedy(check: CheckRecord): string | null {
-  if (!check.remedy) return null;
+export function concreteRemedy(check: CheckRecord, hostUrl?: string): string | null {
+  if (!check.remedy) return check.status === "error" && hostUrl && REACHABILITY_CHECKS.has(check.id) ? reachabilityFallback(hostUrl) : null;
   const models = modelsFor(check);
   if (models.length === 0 || !models.every((m) => SAFE_MODEL.test(m))) return check.remedy;
   return check.remedy.replace(/`([^`]*<model>[^`]*)`/g, (_span, code: string) => `\`${models.map((m) => code.replaceAll("<model>", m)).join(" && ")}\``);
+}
+
+/**
+ * A check that errored without a remedy of its own (the harness could not finish it, e.g. the host did not answer)
+ * still gets something to do: make the host reachable, then re-run.
+ */
+const REACHABILITY_CHECKS = new Set(["health.greeting", "surfaces.discovered"]);
+
+function reachabilityFallback(hostUrl: string): string {
+  let port = "1234";
+  try {
+    const url = new URL(hostUrl);
+    port = url.port || (url.protocol === "https:" ? "443" : "80");
+  } catch {
+    // keep LM Studio's default port
+  }
+  return `Check that LM Studio's server is running and reachable at ${hostUrl}: on the host, Developer → Start Server (or \`lms server start --port ${port}\`); check the URL, the firewall and "Serve on Local Network"; then re-run.`;
 }
 
 /** The required checks that keep a host from being certified: failures first, then the undecided ones. */
@@ -48,20 +65,31 @@ export function blockingChecks(cert: Certificate): CheckRecord[] {
   return [...blocking.filter((c) => c.status === "failed"), ...blocking.filter((c) => c.status !== "failed")];
 }
 
+/** A required check that did not run only because a check it needs did not pass: the other one is the cause. */
+export function waitsOnAnother(check: CheckRecord): boolean {
+  return check.status === "skipped" && check.reason.startsWith("needs ");
+}
+
 export function renderWhatToFix(certificates: readonly Certificate[], p: Palette): string {
   const lines: string[] = [];
   for (const cert of certificates) {
     const blocking = blockingChecks(cert);
+    const causes = blocking.filter((c) => !waitsOnAnother(c));
+    const waiting = blocking.filter(waitsOnAnother).map((c) => c.id);
     const warnings = cert.checks.filter((c) => severityOf(c) === "warning").map((c) => c.id);
     if (blocking.length === 0 && !cert.interrupted) continue;
     lines.push(`  ${p.bold(terminalSafe(cert.host.name))} ${p.dim(terminalSafe(cert.host.url))} · ${verdictReason(cert.checks)}`);
     if (cert.interrupted) lines.push(`    ${p.yellow("!")} the run was interrupted: re-run it before trusting this result`);
-    for (const check of blocking) {
+    const shown = new Set<string>();
+    for (const check of causes) {
       const mark = check.status === "failed" ? p.red("✖") : p.yellow("?");
       lines.push(`    ${mark} ${check.id} ${p.dim(`(${check.status})`)}: ${terminalSafe(check.reason.split("\n")[0] ?? "")}`);
-      const fix = concreteRemedy(check);
-      if (fix) lines.push(`      ${p.yellow("fix:")} ${terminalSafe(fix)}`);
+      const fix = concreteRemedy(check, cert.host.url);
+      if (fix && shown.has(fix)) lines.push(`      ${p.yellow("fix:")} as above`);
+      else if (fix) lines.push(`      ${p.yellow("fix:")} ${terminalSafe(fix)}`);
+      if (fix) shown.add(fix);
     }
+    if (waiting.length > 0) lines.push(`    ${p.dim(`not run until the above pass: ${waiting.join(", ")}`)}`);
     if (warnings.length > 0) lines.push(`    ${p.dim(`warnings (optional, not blocking): ${warnings.join(", ")}`)}`);
   }
   if (lines.length === 0) return "";

@@ -3,7 +3,8 @@ import type { Evidence } from "../../contracts/certificate.ts";
 import { describeError } from "../errors.ts";
 import { makeEvidence } from "../http/evidence.ts";
 import { viewFromSdk, type ModelStateView } from "../model-state/views.ts";
-import { SdkClient, type SdkModel } from "./sdk-client.ts";
+import { SdkClient, sdkBaseUrl, type SdkModel } from "./sdk-client.ts";
+import { askSystemVersion } from "./sdk-version.ts";
 
 export interface SdkReading {
   /** present: answered version, downloads and loaded; absent: no SDK websocket here; error: it hung or broke. */
@@ -64,16 +65,13 @@ export interface SdkVersionReading {
  */
 export async function readSdkVersion(httpBaseUrl: string, timeoutMs: number, token?: string): Promise<SdkVersionReading> {
   const started = performance.now();
-  const client = new SdkClient(httpBaseUrl, timeoutMs, token);
   const evidence = (body: string | null, error: string | null): Evidence =>
-    makeEvidence({ method: "WS", url: `${client.url}/system`, bodyExcerpt: body, error, durationMs: Math.round(performance.now() - started) });
+    makeEvidence({ method: "WS", url: `${sdkBaseUrl(httpBaseUrl)}/system`, bodyExcerpt: body, error, durationMs: Math.round(performance.now() - started) });
   try {
-    const { version, build } = await client.version();
+    const { version, build } = await askSystemVersion(httpBaseUrl, timeoutMs, token);
     return { version, build, reason: `the SDK websocket's system.version says ${version} (build ${build})`, evidence: evidence(`system.version: ${version} build ${build}`, null) };
   } catch (error) {
     const message = describeError(error);
     return { version: null, build: null, reason: `the SDK websocket did not state the version: ${message}`, evidence: evidence(null, message) };
-  } finally {
-    await client.close();
   }
 }

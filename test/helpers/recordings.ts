@@ -28,7 +28,7 @@ export function standardFor(url: string, overrides: Partial<Standard> = {}): Sta
   return { ...DEFAULT_STANDARD, bind: { address: "0.0.0.0", port: Number(new URL(url).port) }, ...overrides };
 }
 
-export async function certifyOutcome(url: string, standard: Standard, token?: string): Promise<ExpectedOutcome> {
+export async function certifyOutcome(url: string, standard: Standard, token?: string): Promise<ExpectedOutcome & { lmstudioVersion: string | null }> {
   const certificate = await certifyHost({
     host: { name: "recorded-host", url },
     standard,
@@ -38,7 +38,7 @@ export async function certifyOutcome(url: string, standard: Standard, token?: st
     probeAddresses: [PROBE],
     chromium: { path: null, reason: "the browser's traffic is not part of a recording" },
   });
-  return outcomeOf(certificate);
+  return { ...outcomeOf(certificate), lmstudioVersion: certificate.host.lmstudioVersion };
 }
 
 export function outcomeOf(certificate: Certificate): ExpectedOutcome {

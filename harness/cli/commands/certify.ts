@@ -15,6 +15,7 @@ import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { tokenFromEnv } from "../token.ts";
 import { hostUrlArgument } from "../host-url.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
+import { settleUnfinishedRestores } from "../unfinished-restores.ts";
 import { readUserFile, readUserJson } from "../read-text-file.ts";
 import { signCertificate } from "../../signing.ts";
 import { carryOverRefusal, checksToRerun } from "../../rerun.ts";
@@ -43,6 +44,9 @@ Options:
   --allow-mutations     run the checks that load and unload models (lifecycle.*, memory.over-budget-refused,
                         the listing tie-breaker). lmcert snapshots the loaded models first, journals every
                         change, and puts the host back afterwards, also on failure and Ctrl-C
+  --restore-first       if an earlier run left a restore journal for this host unfinished (killed mid-run),
+                        finish that restore first (as \`lmcert restore\` would), then certify. Without it,
+                        lmcert says where the journal is and stops (exit 2) before touching the host
   --sign-key <file>     sign the certificate with this ed25519 private key (see \`lmcert keygen\`)
   --lifecycle-model <m> the model lifecycle checks load (default: the standard's lifecycle.model, else the
                         smallest downloaded LLM that is not loaded)
@@ -80,6 +84,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     "rerun-failed": { type: "string" },
     problems: { type: "boolean" },
     quiet: { type: "boolean" },
+    "restore-first": { type: "boolean" },
   });
   const previous = values["rerun-failed"] ? readPreviousCertificate(values["rerun-failed"]) : null;
   if (previous && values.only) throw new UsageError("lmcert certify: --rerun-failed and --only cannot be combined");
@@ -104,6 +109,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     lifecycleModel: values["lifecycle-model"],
     signKey: values["sign-key"],
     problems: (values.problems ?? false) || (values.quiet ?? false),
+    restoreFirst: values["restore-first"] ?? false,
   });
   if (flags.lmstudioHome && !flags.local) throw new UsageError("lmcert certify: --lmstudio-home only makes sense with --local");
   const known = new Set(checks.map((c) => c.id));
@@ -115,6 +121,8 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   const hostName = flags.name ?? defaultHostName(flags.url);
   const refusal = previous ? carryOverRefusal(previous, flags.url, standard) : null;
   if (previous && refusal) io.stderr.write(`--rerun-failed: earlier passes are not carried over: ${refusal}\n`);
+  const unfinished = await settleUnfinishedRestores([{ name: hostName, url: flags.url, token }], { out: flags.out, restoreFirst: flags.restoreFirst, io });
+  if (unfinished !== null) return unfinished;
   const unsigned = await certifyHost({
     host: { name: hostName, url: flags.url },
     standard,

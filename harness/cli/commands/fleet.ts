@@ -12,6 +12,7 @@ import type { CommandIo } from "../io.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
 import { renderWhatToFix } from "../../reporters/what-to-fix.ts";
 import { palette } from "../../reporters/terminal-text.ts";
+import { settleUnfinishedRestores } from "../unfinished-restores.ts";
 
 export const FLEET_HELP = `Usage: lmcert fleet <inventory.yaml> [options]
 
@@ -33,6 +34,8 @@ Options:
   --timeout <duration>   per request: 5000 (ms), 5s, 2m (default 5s)
   --host-timeout <dur>   per host, so one dead or slow host cannot stall the run (default 5m)
   --allow-mutations      run the load/unload checks on every host (each host is restored)
+  --restore-first        finish any restore an earlier run left unfinished on a host before certifying it
+                         (without it, lmcert names the journals and stops, exit 2)
   --sign-key <file>      sign every certificate with this ed25519 private key (see \`lmcert keygen\`)
   --probe-address <ip>   as for certify (repeatable)
   --chromium <path>, --no-browser   as for certify
@@ -55,6 +58,7 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
     "no-browser": { type: "boolean" },
     problems: { type: "boolean" },
     quiet: { type: "boolean" },
+    "restore-first": { type: "boolean" },
   });
   if (positionals.length !== 1) throw new UsageError(`lmcert fleet: expected exactly one <inventory.yaml>\n\n${FLEET_HELP}`);
   const flags = validateFlags("fleet", FleetFlags, {
@@ -71,10 +75,13 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
     chromium: values.chromium,
     browser: !(values["no-browser"] ?? false),
     problems: (values.problems ?? false) || (values.quiet ?? false),
+    restoreFirst: values["restore-first"] ?? false,
   });
   const inventory = loadInventory(flags.inventory, flags.standard ? { standardOverride: flags.standard } : {});
   for (const note of inventory.notes ?? []) io.stderr.write(`note: ${note}\n`);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
+  const unfinished = await settleUnfinishedRestores(inventory.hosts, { out: flags.out, restoreFirst: flags.restoreFirst, io });
+  if (unfinished !== null) return unfinished;
   const { summary, certificates, reports } = await runFleet({
     inventory,
     checks,

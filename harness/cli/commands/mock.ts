@@ -21,7 +21,18 @@ Options:
                       (both on LM Studio 0.4.6, as the cluster's Mac Studios were found)
                       compliant: what the built-in standard asks for, on LM Studio 0.4.18
   --port <n>          port to listen on (default 1234; 0 picks a free port)
-  --lmstudio-version <v>  behave like this LM Studio version (0.3.5: /v1 only; 0.3.6+: /api/v0; 0.4+: /api/v1)
+  --lmstudio-version <v>  behave like this LM Studio version. Profiles from public reports:
+                      0.3.5  /v1/models only (plus the SDK websocket)
+                      0.3.20 adds /api/v0/models and GET /v1/models/{id}
+                      0.4.2  adds /api/v1/models; with a token, answers requests without it
+                             HTTP 200 "Unexpected endpoint or method"
+                      0.4.18 401 invalid_api_key without the token; /api/v1/models items carry
+                             description, variants, selected_variant (0.4.6+)
+                      The SDK's system.version states the version.
+  --auth-token-env <VAR>  turn on "Require Authentication" (0.4+) with the token in $VAR
+                      (sk-lm-<8>:<20>, as LM Studio makes them)
+  --cors-origin star|echo  with CORS on, answer Access-Control-Allow-Origin: * (default) or echo the
+                      request's Origin
   --jit on|off        override the preset's Just-in-Time Model Loading
   --load-latency <duration>  how long each load takes: 1200 (ms), 1.2s
   --log-requests      print "METHOD /path" for every request received (to see what a client really sends)
@@ -42,6 +53,8 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     jit: { type: "string" },
     "load-latency": { type: "string" },
     "log-requests": { type: "boolean" },
+    "cors-origin": { type: "string" },
+    "auth-token-env": { type: "string" },
     replay: { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError(`lmcert mock: unexpected argument "${positionals[0]}"\n\n${MOCK_HELP}`);
@@ -53,14 +66,20 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     jit: values.jit,
     loadLatencyMs: values["load-latency"],
     logRequests: values["log-requests"] ?? false,
+    corsOrigin: values["cors-origin"],
+    authTokenEnv: values["auth-token-env"],
     replay: values.replay,
   });
-  if (flags.replay) return replayCommand(flags.replay, values.preset !== undefined || values.jit !== undefined || values["lmstudio-version"] !== undefined || values["load-latency"] !== undefined, flags, io);
+  if (flags.replay) return replayCommand(flags.replay, values.preset !== undefined || values.jit !== undefined || values["lmstudio-version"] !== undefined || values["load-latency"] !== undefined || values["cors-origin"] !== undefined || values["auth-token-env"] !== undefined, flags, io);
   if (!isPresetName(flags.preset)) {
     throw new UsageError(`lmcert mock: --preset: unknown preset "${flags.preset}" (choose ${Object.keys(PRESETS).join(", ")})`);
   }
+  const authToken = flags.authTokenEnv ? process.env[flags.authTokenEnv] : undefined;
+  if (flags.authTokenEnv && !authToken) throw new UsageError(`lmcert mock: --auth-token-env: the environment variable ${flags.authTokenEnv} is not set`);
   const config: MockConfig = {
     ...PRESETS[flags.preset],
+    ...(authToken ? { authToken } : {}),
+    ...(flags.corsOrigin ? { corsStyle: flags.corsOrigin === "echo" ? "echo-origin" : "wildcard" } : {}),
     ...(flags.lmstudioVersion ? { version: flags.lmstudioVersion } : {}),
     ...(flags.jit ? { jit: flags.jit === "on" } : {}),
     ...(flags.loadLatencyMs !== undefined ? { loadLatencyMs: flags.loadLatencyMs } : {}),
@@ -76,7 +95,7 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     throw new UsageError(`lmcert mock: cannot listen on ${host}:${flags.port}: ${(cause as Error).message}`, { cause });
   }
   io.stdout.write(
-    `mock LM Studio ${config.version} (${flags.preset}, JIT ${config.jit ? "on" : "off"}) listening on http://${host.includes(":") ? `[${host}]` : host}:${mock.port}\n` +
+    `mock LM Studio ${config.version} (${flags.preset}, JIT ${config.jit ? "on" : "off"}${authToken ? ", Require Authentication on" : ""}) listening on http://${host.includes(":") ? `[${host}]` : host}:${mock.port}\n` +
       (host === "0.0.0.0" || host === "::" ? `serving on every interface, like "Serve on Local Network" (--host 127.0.0.1 keeps it on this machine)\n` : "") +
       `try: curl ${mock.url}/v1/models   ·   stop with Ctrl-C\n`,
   );
@@ -90,7 +109,7 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
 
 /** `--replay host.har`: a recorded host instead of a preset. The knobs that shape a preset do not apply. */
 async function replayCommand(file: string, presetKnobs: boolean, flags: MockFlags, io: CommandIo): Promise<number> {
-  if (presetKnobs) throw new UsageError("lmcert mock: --replay serves the recording as it is; --preset, --jit, --lmstudio-version and --load-latency do not apply");
+  if (presetKnobs) throw new UsageError("lmcert mock: --replay serves the recording as it is; --preset, --jit, --lmstudio-version, --load-latency, --cors-origin and --auth-token-env do not apply");
   const har = loadHarFile(file);
   const host = flags.host ?? "127.0.0.1";
   let replay;

@@ -92,6 +92,7 @@ export async function pactCommand(argv: readonly string[], io: CommandIo): Promi
     pactFile,
     chromium: BROWSER_DISABLED,
     reporters: [pactReporter(io)],
+    toolOutput: (text) => io.stdout.write(text),
     signal: io.signal,
   });
   if (flags.out) io.stderr.write(`  certificate: ${writeCertificate(flags.out, certificate).path}\n`);
@@ -101,16 +102,12 @@ export async function pactCommand(argv: readonly string[], io: CommandIo): Promi
   return problem ?? (contract?.status === "passed" ? 0 : 1);
 }
 
-/** The checklist lines for this command's checks, with Pact's own report (on stdout) before the contract's line. */
+/** The checklist lines for this command's checks; no verdict line (this run is not a certification). */
 function pactReporter(io: CommandIo): Reporter {
   const checklist = new ConsoleReporter(io.stderr);
   return {
     onRunStart: (plan) => checklist.onRunStart(plan),
-    onCheckEnd: (host, record) => {
-      const report = record.observed["report"];
-      if (typeof report === "string" && report.trim() !== "") io.stdout.write(`${report.trimEnd()}\n\n`);
-      checklist.onCheckEnd(host, record);
-    },
+    onCheckEnd: (host, record) => checklist.onCheckEnd(host, record),
   };
 }
 

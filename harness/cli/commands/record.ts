@@ -7,6 +7,8 @@ import { writeAtomic } from "../../certificate.ts";
 import { certifyHost, defaultHostName } from "../../certify-host.ts";
 import { UsageError } from "../../errors.ts";
 import { HarRecorder } from "../../record/har-recorder.ts";
+import { readSdkSurface, readSdkVersion } from "../../sdk/sdk-reading.ts";
+import type { HarSdkState } from "../../../contracts/har.ts";
 import { ConsoleReporter } from "../../reporters/console.ts";
 import { loadStandard } from "../../standard-file.ts";
 import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
@@ -72,10 +74,12 @@ export async function recordCommand(argv: readonly string[], io: CommandIo): Pro
     signal: io.signal,
   });
   const listing = certificate.checks.find((c) => c.id === "listing.matches-standard")?.observed["behaviour"];
+  const sdk = await sdkState(flags.url, flags.timeoutMs, token, certificate.host.surfaces.includes("sdk"));
   const har = Har.parse(
     recorder.toHar(
       `lmcert record of ${flags.url} at ${certificate.startedAt}: verdict ${certificate.verdict}, listing ${typeof listing === "string" ? listing : "unknown"}, ` +
         `LM Studio ${certificate.host.lmstudioVersion ?? "version unknown"}, standard ${standard.standard} v${standard.version}`,
+      sdk,
     ),
   );
   try {
@@ -88,4 +92,22 @@ export async function recordCommand(argv: readonly string[], io: CommandIo): Pro
     `\n  recording: ${out} (${recorder.size} exchanges; tokens and Authorization headers redacted). Attach ${out} to the bug report.\n`,
   );
   return problem ?? 0;
+}
+
+/**
+ * What the SDK websocket said, read once more after the run (a HAR has no entries for websocket traffic): the
+ * version, and the downloads and loaded instances where the checks used them (`surface`). Null if it does not answer.
+ */
+async function sdkState(url: string, timeoutMs: number, token: string | undefined, surface: boolean): Promise<HarSdkState | null> {
+  if (!surface) {
+    const version = await readSdkVersion(url, timeoutMs, token);
+    return version.version ? { version: version.version } : null;
+  }
+  const reading = await readSdkSurface(url, timeoutMs, token);
+  if (reading.state !== "present" || !reading.catalogue || !reading.view || reading.version === null) return null;
+  return {
+    version: reading.version,
+    downloaded: reading.catalogue.map((m) => ({ key: m.key, type: m.type, sizeBytes: m.sizeBytes })),
+    loaded: (reading.view.instances ?? []).map((i) => ({ id: i.id, model: i.model })),
+  };
 }

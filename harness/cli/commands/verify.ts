@@ -3,7 +3,7 @@ import { VerifyFlags } from "../../../contracts/cli.ts";
 import { Certificate } from "../../../contracts/certificate.ts";
 import { UsageError } from "../../errors.ts";
 import { verdictFor, verdictReason } from "../../severity.ts";
-import { verifyCertificate, type VerifyResult } from "../../signing.ts";
+import { parseCertificateText, verifyCertificate, type VerifyResult } from "../../signing.ts";
 import { terminalSafe } from "../../reporters/terminal-text.ts";
 import { parseCommandArgs, validateFlags } from "../args.ts";
 import { readUserFile } from "../read-text-file.ts";
@@ -42,12 +42,9 @@ export async function verifyCommand(argv: readonly string[], io: CommandIo): Pro
 
 /** A file that is there but is not a whole certificate (truncated, not JSON) is invalid (1), not a usage error. */
 function verifyText(text: string, publicPem: string | undefined, strict: boolean, keyPath: string | undefined): VerifyReport {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text) as unknown;
-  } catch (cause) {
-    return { valid: false, problems: [`not a whole certificate: the file is not valid JSON (truncated or damaged?): ${(cause as Error).message}`], notes: [], verdict: null, verdictReason: null };
-  }
+  const read = parseCertificateText(text);
+  if ("problems" in read) return { valid: false, problems: read.problems, notes: [], verdict: null, verdictReason: null };
+  const { raw } = read;
   let result: VerifyResult;
   try {
     result = verifyCertificate(raw, { ...(publicPem ? { publicPem } : {}), strict });
