@@ -206,6 +206,9 @@ describe("the flags and files people type (issue 12 §2)", () => {
     const command = await runCli(["certfy", "http://127.0.0.1:1"]);
     expect(command.code).toBe(2);
     expect(command.stderr).toContain('unknown command "certfy". Did you mean certify?');
+    const id = await runCli(["certify", "http://127.0.0.1:1", "--only", "cors.prefligt"]);
+    expect(id.code).toBe(2);
+    expect(id.stderr).toContain("unknown check id(s): cors.prefligt (did you mean cors.preflight?)");
   });
 
   it("unknown YAML keys: file, line, column, the key, did-you-mean and what is allowed", () => {
