@@ -121,7 +121,7 @@ describe("the same server twice in an inventory (issue 15.5)", () => {
   ])("an exact duplicate (%s) is rejected with the file and line of both", (_name, second) => {
     const dir = tempDir();
     const path = writeInventory(dir, 5, [{ name: "a", url: "http://127.0.0.1:5" }, { name: "b", url: second }]);
-    expect(() => loadInventory(path)).toThrow(/inventory\.yaml:6: servers\[1\]\.url: .* is the same server as servers\[0\] \(.*inventory\.yaml:4, "a"\): list each server once/);
+    expect(() => loadInventory(path)).toThrow(/inventory\.yaml:6:10: servers\[1\]\.url: .* is the same server as servers\[0\] \(.*inventory\.yaml:4:10, "a"\): list each server once/);
   });
 
   it("aliases of one server are certified one after another, never at once, and the host is left as found", async () => {
