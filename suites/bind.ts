@@ -3,10 +3,14 @@ import { couldNotAsk, readSurface } from "../harness/surfaces.ts";
 import { isLoopbackHost, isWildcardAddress, nonLoopbackInterfaceAddresses, portOf, urlFor } from "../harness/net/addresses.ts";
 import { listeningAddresses } from "../harness/net/listening-sockets.ts";
 import { defineCheck } from "../harness/types.ts";
+import type { Standard } from "../contracts/standard.ts";
 import { onlyWhen } from "./applicability.ts";
+import { lmsServerRestart } from "./remedies.ts";
 
-const SERVE_ON_NETWORK =
-  'In LM Studio: Developer → Server Settings → turn on "Serve on Local Network", or start the server with `lms server start --bind 0.0.0.0` (LM Studio binds 127.0.0.1 by default, so other machines and containers cannot connect).';
+const SERVE_ON_NETWORK = (s: Standard): string =>
+  `In LM Studio: Developer → Server Settings → turn on "Serve on Local Network", or restart the server with \`${lmsServerRestart(s)}\` (without --bind the server listens on 127.0.0.1 only, whatever the saved setting says, so other machines and containers cannot connect).`;
+const SERVER_PORT = (s: Standard): string =>
+  `In LM Studio: Developer → Server Settings → Server Port → ${s.bind.port}, or restart the server with \`${lmsServerRestart(s)}\`.`;
 
 const port = defineCheck({
   id: "bind.port",
@@ -16,7 +20,7 @@ const port = defineCheck({
   required: true,
   mutates: false,
   needs: ["health.greeting"],
-  remedy: "In LM Studio: Developer → Server Settings → Server Port, or `lms server start --port 1234`.",
+  remedy: SERVER_PORT,
   async run(ctx) {
     const url = new URL(ctx.host.url);
     const want = ctx.standard.bind.port;
@@ -35,7 +39,6 @@ const port = defineCheck({
         reason: `nothing LM Studio answers on port ${want}; the server listens on ${used} (${reading.reason})`,
         observed,
         evidence,
-        remedy: `In LM Studio: Developer → Server Settings → Server Port → ${want}, or \`lms server start --port ${want}\`.`,
       };
     }
     return { status: "inconclusive", reason: `could not tell whether port ${want} answers: ${reading.reason}`, observed, evidence };

@@ -19,7 +19,7 @@ describe("bind.reachable-off-loopback (loopback URL: lmcert on the server itself
     const record = check(cert, "bind.reachable-off-loopback");
     expect(record.status).toBe("failed");
     expect(record.reason).toMatch(/^bound to loopback only: connections to 127\.0\.0\.2 on port \d+ were refused/);
-    expect(record.remedy).toMatch(/"Serve on Local Network".*lms server start --bind 0\.0\.0\.0/);
+    expect(record.remedy).toMatch(/"Serve on Local Network".*lms server stop && lms server start --port \d+ --bind 0\.0\.0\.0 --cors/);
     expect(cert.verdict).toBe("not-certified");
   });
 

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import type { Certificate } from "../contracts/certificate.ts";
 import { DEFAULT_CATALOGUE, type CatalogueModel } from "../fixtures/mock/catalogue.ts";
+import { giantIdConfig } from "../fixtures/mock/faults.ts";
 import type { MockConfig, MockFault } from "../fixtures/mock/config.ts";
 import { runCli } from "./helpers/cli.ts";
 import { certify, closedPortUrl, mockHost } from "./helpers/hosts.ts";
@@ -68,7 +69,7 @@ function falsePassesIn(cert: Certificate, paths: readonly string[] | null): stri
 async function run(
   config: Partial<MockConfig>,
   paths: readonly string[] | null,
-  options: { allowMutations?: boolean; loadTimeoutSeconds?: number; timeoutMs?: number } = {},
+  options: { allowMutations?: boolean; loadTimeoutSeconds?: number; timeoutMs?: number; token?: string } = {},
 ) {
   faultCount += 1;
   const mock = await mockHost("compliant", config);
@@ -76,7 +77,12 @@ async function run(
   let cert: Certificate;
   try {
     const lifecycle = { model: null, loadTimeoutSeconds: options.loadTimeoutSeconds ?? 120, allowDuplicateInstances: false };
-    cert = await certify(mock.url, { timeoutMs: options.timeoutMs ?? 400, standard: { lifecycle }, ...(options.allowMutations ? { allowMutations: true } : {}) });
+    cert = await certify(mock.url, {
+      timeoutMs: options.timeoutMs ?? 400,
+      standard: { lifecycle },
+      ...(options.allowMutations ? { allowMutations: true } : {}),
+      ...(options.token ? { token: options.token } : {}),
+    });
   } catch (error) {
     crashes += 1;
     throw error;
@@ -126,6 +132,35 @@ describe("fault matrix", () => {
     checksRun += cert.checks.length;
     expect(cert.checks.filter((c) => c.status === "passed")).toEqual([]);
   });
+
+  // Issue 15: a server that cannot serve inference, one that echoes the token back, and one with a 3 MB model id.
+  it.each([
+    ["a 5xx on every route, with --allow-mutations", { faults: [{ fault: { kind: "status", status: 500 } }] }, null],
+    ["a chat that answers 500, with --allow-mutations", { faults: [{ fault: { kind: "status", status: 500 }, paths: ["/v1/chat/completions"] }] }, ["/v1/chat/completions"]],
+  ] as [string, Partial<MockConfig>, string[] | null][])("%s: no false pass, not certified, host restored", async (_name, config, paths) => {
+    const { cert, bad, mock, before } = await run(config, paths, { allowMutations: true });
+    expect(bad).toEqual([]);
+    expect(cert.verdict).not.toBe("certified");
+    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+  }, 30_000);
+
+  it.each([
+    ["an echoing server (every answer an error quoting Authorization)", { kind: "echo-authorization", status: 401 }, null],
+    ["an echoing server (Authorization in WWW-Authenticate and Location only)", { kind: "echo-authorization" }, []],
+  ] as [string, MockFault, string[] | null][])("%s: no false pass, and the token is nowhere in the certificate", async (_name, fault, paths) => {
+    const token = "sk-lm-Mx12Ny34:Oz56Pa78Qb90Rc12Sd34";
+    const { cert, bad } = await run({ authToken: token, faults: [{ fault }] }, paths, { token });
+    expect(bad).toEqual([]);
+    const text = JSON.stringify(cert);
+    expect(text).toContain("[redacted]");
+    for (const piece of [token, "Oz56Pa78Qb90Rc12Sd34", "Mx12Ny34"]) expect(text).not.toContain(piece);
+  });
+
+  it("a giant id (3 MB): judged on its merits, and the certificate stays small", async () => {
+    const { cert } = await run(giantIdConfig(), [], { timeoutMs: 10_000 });
+    expect(JSON.stringify(cert).length).toBeLessThan(300_000);
+    expect(cert.checks.find((c) => c.id === "listing.matches-standard")?.status).toBe("passed");
+  }, 60_000);
 
   const rewrite = (path: string, change: (body: Record<string, unknown>) => void) => (p: string, body: unknown) => {
     if (p === path) change(body as Record<string, unknown>);

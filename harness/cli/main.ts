@@ -1,6 +1,7 @@
 /** @module The CLI entry: dispatches commands, maps errors to exit codes (0 ok, 1 not certified, 2 usage/harness). */
 import { LmcertError, UsageError, describeError } from "../errors.ts";
 import { HARNESS_VERSION } from "../version.ts";
+import { didYouMean } from "./did-you-mean.ts";
 import type { CommandIo } from "./io.ts";
 import { handleInterrupts } from "./interrupts.ts";
 
@@ -17,7 +18,8 @@ Commands:
   keygen          make an ed25519 key pair for --sign-key
   checks          list every check (id, required, mutates, MUST)
   demo            mock Mac Studio 1 + 2, certify both, explain the difference (what \`npm start\` runs)
-  mock            run a mock LM Studio (--preset mac-studio-1 | mac-studio-2 | compliant)
+  mock            run a mock LM Studio (--preset mac-studio-1 | mac-studio-2 | compliant, or --replay host.har)
+  record <url>    run the read-only checks and save every exchange as a HAR file for a bug report
   restore <file>  put a host back from a restore journal after a killed --allow-mutations run
 
 Run \`lmcert <command> --help\` for a command's options.
@@ -41,6 +43,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   verify: async () => { const m = await import("./commands/verify.ts"); return { run: m.verifyCommand, help: m.VERIFY_HELP }; },
   diff: async () => { const m = await import("./commands/diff.ts"); return { run: m.diffCommand, help: m.DIFF_HELP }; },
   pact: async () => { const m = await import("./commands/pact.ts"); return { run: m.pactCommand, help: m.PACT_HELP }; },
+  record: async () => { const m = await import("./commands/record.ts"); return { run: m.recordCommand, help: m.RECORD_HELP }; },
 };
 
 /**
@@ -73,7 +76,10 @@ export async function main(argv: readonly string[], ioOverride?: Partial<Command
       return 0;
     }
     const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-    if (!load) throw new UsageError(`lmcert: unknown command "${command}"\n\n${MAIN_HELP}`);
+    if (!load) {
+      const hint = command.startsWith("-") ? "" : didYouMean(command, [...Object.keys(COMMANDS), "help"]);
+      throw new UsageError(`lmcert: unknown command "${command}".${hint}\n\n${MAIN_HELP}`);
+    }
     if (rest.includes("--help") || rest.includes("-h")) {
       io.stdout.write(`${(await load()).help}\n`);
       return 0;

@@ -18,6 +18,7 @@ import { signCertificate } from "../signing.ts";
 import type { Check } from "../types.ts";
 import { fleetConsistency } from "./consistency.ts";
 import { summarizeCertificate } from "./host-summary.ts";
+import { readHistory } from "../history.ts";
 import type { LoadedInventory } from "./inventory-file.ts";
 
 export interface FleetRunOptions {
@@ -83,12 +84,13 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
     if (options.out) paths[index] = writeCertificate(options.out, cert).path;
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, queue.length)) }, worker));
-  const summary = buildSummary(options.inventory, certificates, paths);
+  // Interrupted: the fleet's signal fired, so some hosts never finished (or never started).
+  const summary = buildSummary(options.inventory, certificates.filter(Boolean), paths.filter((_, i) => certificates[i]), options.signal?.aborted ?? false);
   const reports = options.out ? writeReports(options.out, summary, certificates) : {};
   return { summary, certificates, reports };
 }
 
-export function buildSummary(inventory: LoadedInventory, certificates: readonly Certificate[], paths: readonly (string | null)[]): FleetSummary {
+export function buildSummary(inventory: LoadedInventory, certificates: readonly Certificate[], paths: readonly (string | null)[], interrupted = false): FleetSummary {
   const hosts = certificates.map((c, i) => summarizeCertificate(c, paths[i] ?? null));
   const count = (v: string) => hosts.filter((h) => h.verdict === v).length;
   return {
@@ -99,6 +101,7 @@ export function buildSummary(inventory: LoadedInventory, certificates: readonly 
     counts: { hosts: hosts.length, certified: count("certified"), notCertified: count("not-certified"), incomplete: count("incomplete") },
     hosts,
     consistency: fleetConsistency(hosts),
+    interrupted: interrupted || certificates.some((c) => c.interrupted !== undefined),
   };
 }
 
@@ -111,8 +114,9 @@ function writeReports(out: string, summary: FleetSummary, certificates: readonly
     summary: ["fleet-summary.json", () => `${JSON.stringify(summary, null, 2)}\n`],
     junit: ["lmcert.junit.xml", () => renderJunit(certificates)],
     markdown: ["lmcert.md", () => renderMarkdown(summary, certificates)],
-    html: ["lmcert.html", () => renderHtml(summary, certificates)],
-    prometheus: ["lmcert.prom", () => renderPrometheus(certificates, new Date(summary.generatedAt))],
+    // The history strip reads each host's history.jsonl, which writeCertificate has already extended by this run.
+    html: ["lmcert.html", () => renderHtml(summary, certificates, { history: new Map(certificates.map((c) => [c.host.name, readHistory(join(out, hostSlug(c.host.name)), 30)])) })],
+    prometheus: ["lmcert.prom", () => renderPrometheus(certificates, new Date(summary.generatedAt), { interrupted: summary.interrupted ?? false })],
   };
   mkdirSync(out, { recursive: true });
   const written: Record<string, string> = {};

@@ -6,6 +6,7 @@ import { HttpError } from "../errors.ts";
 import { excerpt, makeEvidence, selectHeaders } from "./evidence.ts";
 import { abortAfter } from "./abort-after.ts";
 import { classify, describeKind } from "./transport-errors.ts";
+import type { ExchangeListener } from "./exchange-hook.ts";
 
 export interface HttpClientOptions {
   /** Bearer token for hosts with "Require Authentication" on. Sent, never recorded. */
@@ -18,6 +19,8 @@ export interface HttpClientOptions {
   readonly maxBodyBytes?: number;
   /** Aborts every request in flight (Ctrl-C). */
   readonly signal?: AbortSignal | undefined;
+  /** Told about every finished exchange, complete and unredacted (`lmcert record`). */
+  readonly onExchange?: ExchangeListener | undefined;
 }
 
 export interface RequestOptions {
@@ -70,6 +73,8 @@ export class HttpClient {
   /** Sends a request; resolves for any HTTP status, throws HttpError for transport failures. */
   async send(method: string, url: string, options: RequestOptions = {}): Promise<Exchange> {
     const started = performance.now();
+    const startedAt = new Date();
+    let headersAt: number | null = null;
     const base = { method, url };
     const headers = this.#headers(options);
     const limit = this.#limit(options.timeoutMs);
@@ -77,22 +82,41 @@ export class HttpClient {
     const { signal } = abort;
     let status: number | null = null;
     let responseHeaders: Record<string, string> = {};
+    let body: string | undefined;
+    const observe = (response: { status: number; headers: Record<string, string>; bodyText: string } | null, error: string | null) =>
+      this.#options.onExchange?.({
+        startedAt,
+        method,
+        url,
+        requestHeaders: headers,
+        requestBody: body ?? null,
+        response,
+        error,
+        waitMs: headersAt === null ? null : headersAt - started,
+        totalMs: performance.now() - started,
+      });
     try {
-      const body = options.json === undefined ? undefined : JSON.stringify(options.json);
+      body = options.json === undefined ? undefined : JSON.stringify(options.json);
       if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
       const response = await this.#request(url, { method, headers, signal }, body);
+      headersAt = performance.now();
       // A client-side response always has a status code; the fallback only satisfies the type.
       const code = response.statusCode ?? 0;
       status = code;
       responseHeaders = flattenHeaders(response.headers);
       const bodyText = await this.#readCapped(response, responseHeaders, base, code);
       const evidence = this.#evidence(base, started, { status: code, headers: responseHeaders, body: bodyText });
+      observe({ status: code, headers: responseHeaders, bodyText }, null);
       return { status: code, headers: responseHeaders, bodyText, evidence };
     } catch (error) {
-      if (error instanceof HttpError) throw error;
+      if (error instanceof HttpError) {
+        observe(null, error.message);
+        throw error;
+      }
       const kind = classify(error, signal);
       const message = `${kind === "timeout" ? this.#whyStopped(limit) : describeKind(kind, limit.ms)}: ${method} ${url}`;
       const evidence = this.#evidence(base, started, { status, headers: responseHeaders, body: null, error: message });
+      observe(null, message);
       throw new HttpError(kind, message, evidence, { cause: error });
     } finally {
       abort.dispose();

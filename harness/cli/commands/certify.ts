@@ -13,10 +13,14 @@ import { loadStandard } from "../../standard-file.ts";
 import { exitCodeFor } from "../../verdict.ts";
 import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { tokenFromEnv } from "../token.ts";
+import { resolveHostUrl } from "../host-url.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
 import { settleUnfinishedRestores } from "../unfinished-restores.ts";
 import { readUserFile, readUserJson } from "../read-text-file.ts";
 import { signCertificate } from "../../signing.ts";
+import { carryOverRefusal, checksToRerun } from "../../rerun.ts";
+import { renderWhatToFix } from "../../reporters/what-to-fix.ts";
+import { palette } from "../../reporters/terminal-text.ts";
 import type { CommandIo } from "../io.ts";
 
 export const CERTIFY_HELP = `Usage: lmcert certify <url> [options]
@@ -33,7 +37,9 @@ Options:
   --timeout <ms>        per-request timeout (default 5000)
   --only <ids>          run only these check ids (comma-separated; see \`lmcert checks\`)
   --rerun-failed <cert> run exactly the checks that did not pass in that certificate (plus the checks they
-                        need), against its host unless <url> is given
+                        need), against its host unless <url> is given. Its other passes are carried over
+                        (marked carriedOver, with their time), so a fixed host comes out certified; a partial
+                        result never replaces a complete latest.json
   --skip <ids>          skip these check ids (recorded in the certificate; required ones leave it incomplete)
   --allow-mutations     run the checks that load and unload models (lifecycle.*, memory.over-budget-refused,
                         the listing tie-breaker). lmcert snapshots the loaded models first, journals every
@@ -51,6 +57,7 @@ Options:
                         addresses to prove the server accepts off-loopback connections (repeatable)
   --chromium <path>     Chromium for the real-browser CORS check (default: LMCERT_CHROMIUM, /usr/bin/chromium, …)
   --no-browser          skip the real-browser CORS check
+  --problems, --quiet   list only the checks that need attention (failures, undecided required checks, warnings)
   -h, --help            show this help
 
 Exit codes: 0 certified, 1 not certified (or incomplete), 2 usage or harness error, an interrupted run, or a
@@ -75,6 +82,8 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     "lifecycle-model": { type: "string" },
     "sign-key": { type: "string" },
     "rerun-failed": { type: "string" },
+    problems: { type: "boolean" },
+    quiet: { type: "boolean" },
     "restore-first": { type: "boolean" },
   });
   const previous = values["rerun-failed"] ? readPreviousCertificate(values["rerun-failed"]) : null;
@@ -89,7 +98,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     tokenEnv: values["token-env"],
     name: values.name ?? previous?.host.name,
     timeoutMs: values.timeout,
-    only: previous ? checksToRerun(previous) : splitList(values.only),
+    only: previous ? checksToRerun(previous, checks) : splitList(values.only),
     skip: splitList(values.skip),
     local: values.local ?? false,
     lmstudioHome: values["lmstudio-home"],
@@ -99,8 +108,11 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     allowMutations: values["allow-mutations"] ?? false,
     lifecycleModel: values["lifecycle-model"],
     signKey: values["sign-key"],
+    problems: (values.problems ?? false) || (values.quiet ?? false),
     restoreFirst: values["restore-first"] ?? false,
   });
+  const target = resolveHostUrl(flags.url, "lmcert certify <url>");
+  if (target.note) io.stderr.write(`note: ${target.note}\n`);
   if (flags.lmstudioHome && !flags.local) throw new UsageError("lmcert certify: --lmstudio-home only makes sense with --local");
   const known = new Set(checks.map((c) => c.id));
   const unknown = [...flags.only, ...flags.skip].filter((id) => !known.has(id));
@@ -108,11 +120,13 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   const standard = loadStandard(flags.standard);
   const token = tokenFromEnv(flags.tokenEnv);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
-  const hostName = flags.name ?? defaultHostName(flags.url);
-  const unfinished = await settleUnfinishedRestores([{ name: hostName, url: flags.url, token }], { out: flags.out, restoreFirst: flags.restoreFirst, io });
+  const hostName = flags.name ?? defaultHostName(target.url);
+  const refusal = previous ? carryOverRefusal(previous, target.url, standard) : null;
+  if (previous && refusal) io.stderr.write(`--rerun-failed: earlier passes are not carried over: ${refusal}\n`);
+  const unfinished = await settleUnfinishedRestores([{ name: hostName, url: target.url, token }], { out: flags.out, restoreFirst: flags.restoreFirst, io });
   if (unfinished !== null) return unfinished;
   const unsigned = await certifyHost({
-    host: { name: hostName, url: flags.url },
+    host: { name: hostName, url: target.url },
     standard,
     checks,
     token,
@@ -127,14 +141,17 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     ...(flags.out ? { journalDir: join(flags.out, hostSlug(hostName)) } : {}),
     only: flags.only,
     skip: flags.skip,
-    reporters: [new ConsoleReporter(io.stderr)],
+    reporters: [new ConsoleReporter(io.stderr, { problemsOnly: flags.problems })],
     signal: io.signal,
+    rerunOf: previous && !refusal ? previous : null,
   });
   const certificate = signKeyPem ? signCertificate(unsigned, signKeyPem) : unsigned;
   if (flags.out) {
     const written = writeCertificate(flags.out, certificate);
     io.stderr.write(`  certificate: ${written.path}\n`);
+    if (written.latestKept) io.stderr.write(`  latest.json kept: ${written.latestKept}\n`);
   }
+  io.stderr.write(renderWhatToFix([certificate], palette(io.stderr)));
   if (flags.json) io.stdout.write(`${JSON.stringify(certificate, null, 2)}\n`);
   return finalExitCode(certificate, io);
 }
@@ -150,17 +167,4 @@ function readPreviousCertificate(path: string): Certificate {
   const parsed = CertificateSchema.safeParse(readUserJson(path, "certificate"));
   if (!parsed.success) throw new UsageError(`--rerun-failed: ${path} is not an lmcert certificate (${parsed.error.issues[0]?.message ?? ""})`);
   return parsed.data;
-}
-
-/** The checks that did not pass, plus every check they need (transitively), so they can run at all. */
-function checksToRerun(previous: Certificate): string[] {
-  const wanted = new Set(previous.checks.filter((c) => c.status !== "passed").map((c) => c.id));
-  if (wanted.size === 0) throw new UsageError("--rerun-failed: every check in that certificate passed; nothing to rerun");
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const check of checks.filter((c) => wanted.has(c.id))) {
-      for (const need of check.needs ?? []) if (!wanted.has(need)) grew = wanted.add(need) !== null;
-    }
-  }
-  return checks.map((c) => c.id).filter((id) => wanted.has(id));
 }

@@ -10,6 +10,8 @@ import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { readUserFile } from "../read-text-file.ts";
 import type { CommandIo } from "../io.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
+import { renderWhatToFix } from "../../reporters/what-to-fix.ts";
+import { palette } from "../../reporters/terminal-text.ts";
 import { settleUnfinishedRestores } from "../unfinished-restores.ts";
 
 export const FLEET_HELP = `Usage: lmcert fleet <inventory.yaml> [options]
@@ -37,6 +39,7 @@ Options:
   --sign-key <file>      sign every certificate with this ed25519 private key (see \`lmcert keygen\`)
   --probe-address <ip>   as for certify (repeatable)
   --chromium <path>, --no-browser   as for certify
+  --problems, --quiet    print a line only for hosts that need attention (not certified, warnings, interrupted)
 
 Exit codes: 0 every host certified, 1 any host not certified, 2 bad inventory/usage or a failed restore.`;
 
@@ -53,6 +56,8 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
     "probe-address": { type: "string", multiple: true },
     chromium: { type: "string" },
     "no-browser": { type: "boolean" },
+    problems: { type: "boolean" },
+    quiet: { type: "boolean" },
     "restore-first": { type: "boolean" },
   });
   if (positionals.length !== 1) throw new UsageError(`lmcert fleet: expected exactly one <inventory.yaml>\n\n${FLEET_HELP}`);
@@ -69,9 +74,11 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
     probeAddress: splitList(values["probe-address"]),
     chromium: values.chromium,
     browser: !(values["no-browser"] ?? false),
+    problems: (values.problems ?? false) || (values.quiet ?? false),
     restoreFirst: values["restore-first"] ?? false,
   });
   const inventory = loadInventory(flags.inventory, flags.standard ? { standardOverride: flags.standard } : {});
+  for (const note of inventory.notes ?? []) io.stderr.write(`note: ${note}\n`);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
   const unfinished = await settleUnfinishedRestores(inventory.hosts, { out: flags.out, restoreFirst: flags.restoreFirst, io });
   if (unfinished !== null) return unfinished;
@@ -84,7 +91,7 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
     out: flags.out,
     allowMutations: flags.allowMutations,
     signKeyPem,
-    reporters: [new FleetProgressReporter(inventory.hosts.length, io.stderr)],
+    reporters: [new FleetProgressReporter(inventory.hosts.length, io.stderr, { problemsOnly: flags.problems })],
     signal: io.signal,
     probeAddresses: flags.probeAddress.length > 0 ? flags.probeAddress : null,
     chromium: flags.browser ? findChromium(flags.chromium) : BROWSER_DISABLED,
@@ -92,6 +99,8 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
   const c = summary.counts;
   io.stderr.write(`\nfleet: ${c.certified} of ${c.hosts} certified, ${c.notCertified} not certified, ${c.incomplete} incomplete\n`);
   for (const finding of summary.consistency.findings) io.stderr.write(`fleet consistency: ${finding}\n`);
+  if (summary.interrupted) io.stderr.write("fleet: the run was interrupted; fleet-summary.json and lmcert.prom record it, and `lmcert diff` will not take it as a result\n");
+  io.stderr.write(renderWhatToFix(certificates, palette(io.stderr)));
   io.stderr.write(`reports: ${Object.values(reports).join(", ")}\n`);
   if (flags.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   return harnessProblemExit(certificates, io) ?? (c.certified === c.hosts ? 0 : 1);
