@@ -93,3 +93,8 @@ export const KeygenFlags = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, "use letters, digits, '.', '_' or '-'").default("lmcert-signing"),
   force: z.boolean().default(false),
 });
+
+export const InitFlags = z.strictObject({
+  dir: z.string().min(1).default("."),
+  force: z.boolean().default(false),
+});

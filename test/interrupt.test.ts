@@ -20,7 +20,7 @@ const ORIGINAL = ["qwen2.5-0.5b-instruct", "text-embedding-nomic-embed-text-v1.5
  * only then has the host really been changed (the journal is written just *before* the request goes out).
  */
 async function spawnSlowMock(loadLatencyMs = 1200): Promise<{ url: string; loadReceived: Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, "mock", "--preset", "mac-studio-1", "--port", "0", "--load-latency", String(loadLatencyMs), "--log-requests"], {
+  const child = spawn(process.execPath, [BIN, "mock", "--preset", "mac-studio-1", "--host", "127.0.0.1", "--port", "0", "--load-latency", String(loadLatencyMs), "--log-requests"], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   onTestFinished(() => void child.kill("SIGINT"));

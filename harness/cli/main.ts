@@ -15,6 +15,7 @@ Commands:
   verify <cert>   check a certificate's digest, signature and expiry
   diff <a> <b>    after an upgrade: what changed between two certificates or fleet summaries
   pact verify <url>  verify the cluster router's Pact contract against a host (--allow-mutations)
+  init            write a commented standard.yaml and inventory.yaml to start from
   keygen          make an ed25519 key pair for --sign-key
   checks          list every check (id, required, mutates, MUST)
   demo            mock Mac Studio 1 + 2, certify both, explain the difference (what \`npm start\` runs)
@@ -34,6 +35,7 @@ interface Command {
 // the signing code, which is most of a cold start's module work.
 const COMMANDS: Record<string, () => Promise<Command>> = {
   certify: async () => { const m = await import("./commands/certify.ts"); return { run: m.certifyCommand, help: m.CERTIFY_HELP }; },
+  init: async () => { const m = await import("./commands/init.ts"); return { run: m.initCommand, help: m.INIT_HELP }; },
   checks: async () => { const m = await import("./commands/checks.ts"); return { run: m.checksCommand, help: m.CHECKS_HELP }; },
   demo: async () => { const m = await import("./commands/demo.ts"); return { run: m.demoCommand, help: m.DEMO_HELP }; },
   mock: async () => { const m = await import("./commands/mock.ts"); return { run: m.mockCommand, help: m.MOCK_HELP }; },

@@ -13,7 +13,7 @@ import { loadStandard } from "../../standard-file.ts";
 import { exitCodeFor } from "../../verdict.ts";
 import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { tokenFromEnv } from "../token.ts";
-import { resolveHostUrl } from "../host-url.ts";
+import { hostUrlArgument } from "../host-url.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
 import { settleUnfinishedRestores } from "../unfinished-restores.ts";
 import { readUserFile, readUserJson } from "../read-text-file.ts";
@@ -34,7 +34,7 @@ Options:
   --out <dir>           write <dir>/<host>/<timestamp>.json and <dir>/<host>/latest.json
   --token-env <VAR>     read the API token from environment variable VAR (never pass a token itself)
   --name <name>         host name in the certificate (default: host_port from the URL)
-  --timeout <ms>        per-request timeout (default 5000)
+  --timeout <duration>  per-request timeout: 5000 (ms), 500ms, 5s, 2m (default 5s)
   --only <ids>          run only these check ids (comma-separated; see \`lmcert checks\`)
   --rerun-failed <cert> run exactly the checks that did not pass in that certificate (plus the checks they
                         need), against its host unless <url> is given. Its other passes are carried over
@@ -88,7 +88,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   });
   const previous = values["rerun-failed"] ? readPreviousCertificate(values["rerun-failed"]) : null;
   if (previous && values.only) throw new UsageError("lmcert certify: --rerun-failed and --only cannot be combined");
-  const url = positionals[0] ?? previous?.host.url;
+  const url = hostUrlArgument(positionals[0], io) ?? previous?.host.url;
   if (positionals.length > 1 || url === undefined) throw new UsageError(`lmcert certify: expected exactly one <url>, got ${positionals.length}\n\n${CERTIFY_HELP}`);
   const flags = validateFlags("certify", CertifyFlags, {
     url,
@@ -111,8 +111,6 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     problems: (values.problems ?? false) || (values.quiet ?? false),
     restoreFirst: values["restore-first"] ?? false,
   });
-  const target = resolveHostUrl(flags.url, "lmcert certify <url>");
-  if (target.note) io.stderr.write(`note: ${target.note}\n`);
   if (flags.lmstudioHome && !flags.local) throw new UsageError("lmcert certify: --lmstudio-home only makes sense with --local");
   const known = new Set(checks.map((c) => c.id));
   const unknown = [...flags.only, ...flags.skip].filter((id) => !known.has(id));
@@ -120,13 +118,13 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   const standard = loadStandard(flags.standard);
   const token = tokenFromEnv(flags.tokenEnv);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
-  const hostName = flags.name ?? defaultHostName(target.url);
-  const refusal = previous ? carryOverRefusal(previous, target.url, standard) : null;
+  const hostName = flags.name ?? defaultHostName(flags.url);
+  const refusal = previous ? carryOverRefusal(previous, flags.url, standard) : null;
   if (previous && refusal) io.stderr.write(`--rerun-failed: earlier passes are not carried over: ${refusal}\n`);
-  const unfinished = await settleUnfinishedRestores([{ name: hostName, url: target.url, token }], { out: flags.out, restoreFirst: flags.restoreFirst, io });
+  const unfinished = await settleUnfinishedRestores([{ name: hostName, url: flags.url, token }], { out: flags.out, restoreFirst: flags.restoreFirst, io });
   if (unfinished !== null) return unfinished;
   const unsigned = await certifyHost({
-    host: { name: hostName, url: target.url },
+    host: { name: hostName, url: flags.url },
     standard,
     checks,
     token,

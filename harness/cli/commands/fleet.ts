@@ -31,8 +31,8 @@ Options:
   --concurrency <n>      hosts certified at once (default 4)
   --out <dir>            output folder (default ./lmcert-out)
   --json                 print the fleet summary JSON on stdout
-  --timeout <ms>         per request (default 5000)
-  --host-timeout <ms>    per host, so one dead or slow host cannot stall the run (default 300000)
+  --timeout <duration>   per request: 5000 (ms), 5s, 2m (default 5s)
+  --host-timeout <dur>   per host, so one dead or slow host cannot stall the run (default 5m)
   --allow-mutations      run the load/unload checks on every host (each host is restored)
   --restore-first        finish any restore an earlier run left unfinished on a host before certifying it
                          (without it, lmcert names the journals and stops, exit 2)

@@ -32,13 +32,14 @@ Options:
   --cors-origin star|echo  with CORS on, answer Access-Control-Allow-Origin: * (default) or echo the
                       request's Origin
   --jit on|off        override the preset's Just-in-Time Model Loading
-  --load-latency <ms> how long each load takes
+  --load-latency <duration>  how long each load takes: 1200 (ms), 1.2s
   --log-requests      print "METHOD /path" for every request received (to see what a client really sends)
   --replay <file>     serve a recording made by \`lmcert record\` instead of a preset: the recorded status,
                       headers and body for the same method, path and query; LM Studio's unknown-endpoint
                       answer for anything else. Any bearer token counts as the recorded (redacted) one.
-  --host <address>    address to bind (default 127.0.0.1; 0.0.0.0 serves on the network like
-                      "Serve on Local Network")
+  --host <address>    address to bind (default: the preset's, 0.0.0.0 for every preset, i.e. on the network
+                      like "Serve on Local Network", as the built-in standard requires; 127.0.0.1 keeps the
+                      mock on this machine; with --replay: 127.0.0.1)
   -h, --help          show this help`;
 
 export async function mockCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -82,8 +83,9 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     ...(flags.loadLatencyMs !== undefined ? { loadLatencyMs: flags.loadLatencyMs } : {}),
     ...(flags.logRequests ? { onRequest: (method: string, path: string) => void io.stdout.write(`${method} ${path}\n`) } : {}),
   };
-  // Loopback unless asked: a mock should not appear on the LAN by surprise.
-  const host = flags.host ?? "127.0.0.1";
+  // The preset's own bind address unless told otherwise: every preset serves on the network (0.0.0.0), as the
+  // built-in standard requires, so `--preset compliant` started as documented is compliant (issue 12 §3).
+  const host = flags.host ?? config.bindHost ?? "127.0.0.1";
   let mock;
   try {
     mock = await startMock(config, { host, port: flags.port });
@@ -92,6 +94,7 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
   }
   io.stdout.write(
     `mock LM Studio ${config.version} (${flags.preset}, JIT ${config.jit ? "on" : "off"}${authToken ? ", Require Authentication on" : ""}) listening on http://${host.includes(":") ? `[${host}]` : host}:${mock.port}\n` +
+      (host === "0.0.0.0" || host === "::" ? `serving on every interface, like "Serve on Local Network" (--host 127.0.0.1 keeps it on this machine)\n` : "") +
       `try: curl ${mock.url}/v1/models   ·   stop with Ctrl-C\n`,
   );
   await new Promise<void>((resolve) => {

@@ -16,6 +16,7 @@ import { parseCommandArgs, validateFlags } from "../args.ts";
 import type { CommandIo } from "../io.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
 import { tokenFromEnv } from "../token.ts";
+import { hostUrlArgument } from "../host-url.ts";
 
 export const PACT_HELP = `Usage: lmcert pact verify <url> --allow-mutations [options]
 
@@ -59,7 +60,7 @@ export async function pactCommand(argv: readonly string[], io: CommandIo): Promi
   });
   if (positionals.length !== 1) throw new UsageError(`lmcert pact verify: expected exactly one <url>\n\n${PACT_HELP}`);
   const flags = validateFlags("pact verify", CertifyFlags, {
-    url: positionals[0],
+    url: hostUrlArgument(positionals[0], io),
     out: values.out,
     name: values.name,
     standard: values.standard,

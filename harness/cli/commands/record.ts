@@ -15,6 +15,7 @@ import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
 import type { CommandIo } from "../io.ts";
 import { tokenFromEnv } from "../token.ts";
+import { hostUrlArgument } from "../host-url.ts";
 
 export const RECORD_HELP = `Usage: lmcert record <url> [--out host.har] [options]
 
@@ -46,7 +47,7 @@ export async function recordCommand(argv: readonly string[], io: CommandIo): Pro
   });
   if (positionals.length !== 1) throw new UsageError(`lmcert record: expected exactly one <url>\n\n${RECORD_HELP}`);
   const flags = validateFlags("record", RecordFlags, {
-    url: positionals[0],
+    url: hostUrlArgument(positionals[0], io),
     out: values.out,
     standard: values.standard,
     tokenEnv: values["token-env"],

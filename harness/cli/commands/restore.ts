@@ -17,7 +17,7 @@ once it lands; only then is the journal marked restored. It takes the same per-s
 
 Options:
   --token-env <VAR>   environment variable holding the API token (default: the one the journal names)
-  --timeout <ms>      per-request timeout, including loads (default 120000)
+  --timeout <duration>  per-request timeout, including loads: 120000 (ms), 2m (default 2m)
 
 The journal's status becomes \`restored\` or \`failed\` (with a note saying why).
 
