@@ -27,7 +27,7 @@ process.env["LMCERT_JOURNAL_DIR"] ??= mkdtempSync(join(tmpdir(), "lmcert-soak-jo
 
 interface TrialResult {
   readonly ok: boolean;
-  readonly kind: "interrupted" | "completed" | "before-start" | "killed-restored" | "killed-before-change";
+  readonly kind: "interrupted" | "completed" | "before-start" | "killed-with-load-pending" | "killed-restored" | "killed-before-change";
   readonly detail: string;
 }
 
@@ -102,12 +102,22 @@ function killTrial(): Promise<TrialResult> {
   return withMock(async (mock, out) => {
     const before = loaded(mock);
     const run = startCertify(mock, out);
-    const at = random(500, RUN_SPAN_MS * 0.7);
-    const timer = setTimeout(() => run.child.kill("SIGKILL"), at);
+    // Kill while the host is being changed: at a random moment after the first journaled change (a journal entry
+    // is written just before its request goes out), within one load's time.
+    const t0 = performance.now();
+    while (!journals(out).some((j) => JSON.parse(readFileSync(j.path, "utf8")).mutations.length > 0) && performance.now() - t0 < RUN_SPAN_MS * 2) {
+      if (run.child.exitCode !== null) break;
+      await sleep(25);
+    }
+    const at = performance.now() - t0 + random(0, LOAD_MS[1] + 500);
+    const timer = setTimeout(() => run.child.kill("SIGKILL"), at - (performance.now() - t0));
     await run.done;
     clearTimeout(timer);
     const problems: string[] = [];
     const unfinished = journals(out).filter((j) => j.status !== "restored");
+    const pendingLoad = unfinished.some((j) =>
+      (JSON.parse(readFileSync(j.path, "utf8")) as { mutations: { action: string; outcome?: string }[] }).mutations.some((m) => m.action === "load" && m.outcome === undefined),
+    );
     for (const journal of unfinished) {
       const restore = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, [BIN, "restore", journal.path], { stdio: ["ignore", "ignore", "pipe"] });
@@ -121,7 +131,7 @@ function killTrial(): Promise<TrialResult> {
     if (changed) problems.push(changed);
     return {
       ok: problems.length === 0,
-      kind: unfinished.length > 0 ? "killed-restored" : "killed-before-change",
+      kind: pendingLoad ? "killed-with-load-pending" : unfinished.length > 0 ? "killed-restored" : "killed-before-change",
       detail: `kill -9 at ${Math.round(at)} ms: ${problems.join("; ") || "ok"}`,
     };
   });
