@@ -17,9 +17,12 @@ import { harnessProblemExit } from "../harness-exit.ts";
 import { readUserFile, readUserJson } from "../read-text-file.ts";
 import { signCertificate } from "../../signing.ts";
 import type { CommandIo } from "../io.ts";
+import { certifyContainer } from "../../container/certify-container.ts";
+import { containerHostName, containerTargetFromFlags } from "../container-flags.ts";
 
 export const CERTIFY_HELP = `Usage: lmcert certify <url> [options]
        lmcert certify [<url>] --rerun-failed <certificate.json> [options]
+       lmcert certify --container <image> [--container-…] [options]
 
 Certify one LM Studio host against a standard and write its certificate.
 
@@ -47,6 +50,20 @@ Options:
                         addresses to prove the server accepts off-loopback connections (repeatable)
   --chromium <path>     Chromium for the real-browser CORS check (default: LMCERT_CHROMIUM, /usr/bin/chromium, …)
   --no-browser          skip the real-browser CORS check
+
+Upgrade rehearsal: start the host from an image (Docker, or podman's Docker-API socket; through testcontainers),
+certify it like any host through its published port, then remove the container (also on failure and Ctrl-C):
+  --container <image>   the image, e.g. a new LM Studio build (pulled if the engine does not have it)
+  --container-port <n>  the port LM Studio listens on inside the container (default 1234)
+  --container-env K=V   environment for the container (repeatable); K alone passes lmcert's own value of K.
+                        Values are never recorded
+  --container-cmd <cmd> the command after the image's entrypoint: a JSON array ('["sh","-c","…"]') or
+                        words separated by spaces
+  --container-models <dir>[:<path>]  mount a models folder read-only (default path inside:
+                        /root/.lmstudio/models, a GUESS for LM Studio's image)
+  --container-timeout <ms>  how long to wait for GET /lmstudio-greeting (default 180000)
+  The certificate records the image, its id and registry digest. A container that exits or never answers gets a
+  not-certified certificate with its last log lines (exit 1); no engine or an image that cannot be pulled exits 2.
   -h, --help            show this help
 
 Exit codes: 0 certified, 1 not certified (or incomplete), 2 usage or harness error, an interrupted run, or a
@@ -71,12 +88,24 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     "lifecycle-model": { type: "string" },
     "sign-key": { type: "string" },
     "rerun-failed": { type: "string" },
+    container: { type: "string" },
+    "container-port": { type: "string" },
+    "container-env": { type: "string", multiple: true },
+    "container-cmd": { type: "string" },
+    "container-models": { type: "string" },
+    "container-timeout": { type: "string" },
   });
   const previous = values["rerun-failed"] ? readPreviousCertificate(values["rerun-failed"]) : null;
   if (previous && values.only) throw new UsageError("lmcert certify: --rerun-failed and --only cannot be combined");
+  const image = values.container;
+  if (image !== undefined && (positionals.length > 0 || previous)) throw new UsageError("lmcert certify: --container starts the host itself; give no <url> and no --rerun-failed with it");
+  if (image === undefined) {
+    const stray = ["container-port", "container-env", "container-cmd", "container-models", "container-timeout"].find((f) => values[f as keyof typeof values] !== undefined);
+    if (stray) throw new UsageError(`lmcert certify: --${stray} needs --container <image>`);
+  }
   const url = positionals[0] ?? previous?.host.url;
-  if (positionals.length > 1 || url === undefined) throw new UsageError(`lmcert certify: expected exactly one <url>, got ${positionals.length}\n\n${CERTIFY_HELP}`);
-  const flags = validateFlags("certify", CertifyFlags, {
+  if (image === undefined && (positionals.length > 1 || url === undefined)) throw new UsageError(`lmcert certify: expected exactly one <url>, got ${positionals.length}\n\n${CERTIFY_HELP}`);
+  const flags = validateFlags("certify", CertifyFlags.partial({ url: true }), {
     url,
     standard: values.standard,
     json: values.json ?? false,
@@ -94,7 +123,14 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     allowMutations: values["allow-mutations"] ?? false,
     lifecycleModel: values["lifecycle-model"],
     signKey: values["sign-key"],
+    container: image,
+    containerPort: values["container-port"],
+    containerEnv: values["container-env"],
+    containerCmd: values["container-cmd"],
+    containerModels: values["container-models"],
+    containerTimeoutMs: values["container-timeout"],
   });
+  if (flags.local && flags.container) throw new UsageError("lmcert certify: --local reads this machine's sockets and files, so it cannot be combined with --container");
   if (flags.lmstudioHome && !flags.local) throw new UsageError("lmcert certify: --lmstudio-home only makes sense with --local");
   const known = new Set(checks.map((c) => c.id));
   const unknown = [...flags.only, ...flags.skip].filter((id) => !known.has(id));
@@ -102,9 +138,9 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   const standard = loadStandard(flags.standard);
   const token = tokenFromEnv(flags.tokenEnv);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
-  const hostName = flags.name ?? defaultHostName(flags.url);
-  const unsigned = await certifyHost({
-    host: { name: hostName, url: flags.url },
+  const container = containerTargetFromFlags(flags);
+  const hostName = flags.name ?? (container ? containerHostName(container.image) : defaultHostName(flags.url ?? ""));
+  const options = {
     standard,
     checks,
     token,
@@ -121,7 +157,14 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     skip: flags.skip,
     reporters: [new ConsoleReporter(io.stderr)],
     signal: io.signal,
-  });
+  };
+  const unsigned = container
+    ? await certifyContainer({ ...options, name: hostName, container })
+    : await certifyHost({ ...options, host: { name: hostName, url: flags.url ?? "" } });
+  if (unsigned.host.container && unsigned.host.container.startup !== "answered") {
+    const c = unsigned.host.container;
+    io.stderr.write(`  container ${c.image}: ${c.detail}\n${c.logTail.map((line) => `    | ${line}\n`).join("")}`);
+  }
   const certificate = signKeyPem ? signCertificate(unsigned, signKeyPem) : unsigned;
   if (flags.out) {
     const written = writeCertificate(flags.out, certificate);
