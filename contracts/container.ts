@@ -36,7 +36,8 @@ export const ContainerRecord = z.strictObject({
   env: z.array(z.string()).describe("names of the environment variables set (values are never recorded)"),
   cmd: z.array(z.string()).nullable(),
   models: z.string().nullable(),
-  startup: z.enum(["answered", "exited", "no-answer"]),
+  /** answered; exited before answering; no-answer before the deadline; not-started (no engine, no image: fleet only). */
+  startup: z.enum(["answered", "exited", "no-answer", "not-started"]),
   detail: z.string(),
   /** The container's last log lines when it did not answer (secrets redacted, lines capped). */
   logTail: z.array(z.string()),

@@ -9,11 +9,17 @@ import { certifyHost, type CertifyHostOptions } from "../certify-host.ts";
 import { finishSession } from "../lifecycle/run-session.ts";
 import { report } from "../reporters/reporter.ts";
 import { isRequired, type HostTarget } from "../types.ts";
-import { startContainerHost } from "./start-container.ts";
+import { ContainerEngineError } from "./engine.ts";
+import { ContainerImageError, startContainerHost } from "./start-container.ts";
 
 export interface CertifyContainerOptions extends Omit<CertifyHostOptions, "host"> {
   readonly name: string;
   readonly container: ContainerTarget;
+  /**
+   * Fleet runs: no engine or an unavailable image becomes this host's certificate (not certified, with the engine's
+   * message) instead of ending the whole run. `certify` lets them end the run with exit 2.
+   */
+  readonly harnessErrorsAsCertificate?: boolean;
 }
 
 /** The certificate's `host.url` for a container that never answered: there is no URL to name. */
@@ -22,7 +28,15 @@ export function containerPseudoUrl(image: string): string {
 }
 
 export async function certifyContainer(options: CertifyContainerOptions): Promise<Certificate> {
-  const start = await startContainerHost(options.container, { hostName: options.name, ...(options.signal ? { signal: options.signal } : {}) });
+  const target =
+    options.hostDeadlineMs === undefined ? options.container : { ...options.container, startupTimeoutMs: Math.min(options.container.startupTimeoutMs, options.hostDeadlineMs) };
+  let start;
+  try {
+    start = await startContainerHost(target, { hostName: options.name, ...(options.signal ? { signal: options.signal } : {}) });
+  } catch (error) {
+    if (!options.harnessErrorsAsCertificate || !(error instanceof ContainerEngineError || error instanceof ContainerImageError)) throw error;
+    return failedStartCertificate(options, notStartedRecord(target, error.message));
+  }
   if (!start.ok) return failedStartCertificate(options, start.record);
   try {
     const host: HostTarget = { name: options.name, url: start.host.url, servedPort: options.container.port };
@@ -30,6 +44,21 @@ export async function certifyContainer(options: CertifyContainerOptions): Promis
   } finally {
     await start.host.stop();
   }
+}
+
+function notStartedRecord(target: ContainerTarget, message: string): ContainerRecord {
+  return {
+    image: target.image,
+    imageId: null,
+    repoDigest: null,
+    port: target.port,
+    env: Object.keys(target.env).sort(),
+    cmd: target.cmd ?? null,
+    models: target.models ?? null,
+    startup: "not-started",
+    detail: message.replace(/^lmcert: /, ""),
+    logTail: [],
+  };
 }
 
 /** Adds the container record to a finished certificate and re-digests it (the digest covers every field). */
@@ -50,7 +79,8 @@ async function failedStartCertificate(options: CertifyContainerOptions, record: 
   const only = options.only ?? [];
   const skip = options.skip ?? [];
   const run = { allowMutations: options.allowMutations ?? false, local: Boolean(options.local) };
-  const logs = record.logTail.length > 0 ? `; its last log lines:\n${record.logTail.join("\n")}` : "; it wrote no log lines";
+  const logs =
+    record.startup === "not-started" ? "" : record.logTail.length > 0 ? `; its last log lines:\n${record.logTail.join("\n")}` : "; it wrote no log lines";
   await report(reporters, "onRunStart", { host, standardName: options.standard.standard, standardVersion: options.standard.version, checkIds: options.checks.map((c) => c.id) });
   const selected: string[] = [];
   const deselected: string[] = [];

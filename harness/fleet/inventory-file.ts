@@ -3,14 +3,18 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument, isNode } from "yaml";
-import { Inventory } from "../../contracts/inventory.ts";
+import { ContainerTarget } from "../../contracts/container.ts";
+import { Inventory, type InventoryServer } from "../../contracts/inventory.ts";
 import type { Standard } from "../../contracts/standard.ts";
 import { UsageError } from "../errors.ts";
 import { loadStandard } from "../standard-file.ts";
 
 export interface FleetHost {
   readonly name: string;
-  readonly url: string;
+  /** Exactly one of url and container is set. */
+  readonly url: string | null;
+  /** lmcert starts this image and certifies it (inventory `container:`). */
+  readonly container: ContainerTarget | null;
   readonly token: string | undefined;
   readonly tokenEnv: string | null;
   readonly lifecycleModel: string | null;
@@ -71,7 +75,7 @@ export function loadInventory(path: string, options: { standardOverride?: string
     if (server.tokenEnv !== undefined && !token) {
       throw new UsageError(`${where(["servers", i, "tokenEnv"])}: the environment variable ${server.tokenEnv} is not set (or is empty)`);
     }
-    return { name: server.name, url: server.url, token, tokenEnv: server.tokenEnv ?? null, lifecycleModel: server.lifecycleModel ?? null };
+    return { name: server.name, url: server.url ?? null, container: containerTarget(server.container, path), token, tokenEnv: server.tokenEnv ?? null, lifecycleModel: server.lifecycleModel ?? null };
   });
   if (options.standardOverride !== undefined || parsed.data.standard === undefined) {
     return { path, standard: loadStandard(options.standardOverride), hosts };
@@ -83,4 +87,11 @@ export function loadInventory(path: string, options: { standardOverride?: string
     if (error instanceof UsageError) throw new UsageError(`${where(["standard"])}: ${error.message}`, { cause: error });
     throw error;
   }
+}
+
+/** `container: image` is short for `container: { image }`; a relative models folder is relative to the inventory. */
+function containerTarget(entry: InventoryServer["container"], inventoryPath: string): ContainerTarget | null {
+  if (entry === undefined) return null;
+  const target = typeof entry === "string" ? ContainerTarget.parse({ image: entry }) : entry;
+  return target.models === undefined ? target : { ...target, models: resolve(dirname(inventoryPath), target.models) };
 }

@@ -8,6 +8,7 @@ import type { ChromiumChoice } from "../browser/find-chromium.ts";
 import { writeAtomic, writeCertificate, hostSlug } from "../certificate.ts";
 import { canonicalJson, sha256Hex } from "../canonical-json.ts";
 import { certifyHost } from "../certify-host.ts";
+import { certifyContainer } from "../container/certify-container.ts";
 import type { Reporter } from "../reporters/reporter.ts";
 import { renderHtml } from "../reporters/html.ts";
 import { renderJunit } from "../reporters/junit.ts";
@@ -52,8 +53,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
       const index = next++;
       const host = hosts[index];
       if (!host) return;
-      let cert = await certifyHost({
-        host: { name: host.name, url: host.url },
+      const common = {
         standard: options.inventory.standard,
         checks: options.checks,
         token: host.token,
@@ -68,7 +68,10 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
         probeAddresses: options.probeAddresses ?? null,
         ...(options.chromium ? { chromium: options.chromium } : {}),
         ...(options.out ? { journalDir: join(options.out, hostSlug(host.name)) } : {}),
-      });
+      };
+      let cert = host.container
+        ? await certifyContainer({ ...common, name: host.name, container: host.container, harnessErrorsAsCertificate: true })
+        : await certifyHost({ ...common, host: { name: host.name, url: host.url ?? "" } });
       if (options.signKeyPem) cert = signCertificate(cert, options.signKeyPem);
       certificates[index] = cert;
       if (options.out) paths[index] = writeCertificate(options.out, cert).path;
