@@ -59,9 +59,15 @@ function ignoreClosedPipes(): void {
 export async function main(argv: readonly string[], ioOverride?: Partial<CommandIo>): Promise<number> {
   if (!ioOverride?.stdout) ignoreClosedPipes();
   const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error("interrupted"));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // on(), not once(): signal-exit (loaded with testcontainers, via proper-lockfile) re-raises a signal when it finds
+  // itself the only listener, which it would after a once() listener removed itself: Ctrl-C would then kill lmcert
+  // before it removed its container or restored a host. A second Ctrl-C still ends the process at once.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) return controller.abort(new Error("interrupted"));
+    process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const io: CommandIo = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, ...ioOverride };
   const [command, ...rest] = argv;
   try {

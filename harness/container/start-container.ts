@@ -11,6 +11,7 @@ import type { ContainerRecord, ContainerTarget } from "../../contracts/container
 import { LmcertError, UsageError } from "../errors.ts";
 import { redactSecrets } from "../http/evidence.ts";
 import { containerEngine, testcontainers } from "./engine.ts";
+import { ContainerExitedError, ContainerNoAnswerError, greetingWait, WaitInterruptedError } from "./greeting-wait.ts";
 
 /** Every container lmcert starts carries these labels, so it can always be found and removed. */
 export const RUN_LABEL = "dev.lmcert.run";
@@ -56,7 +57,8 @@ export async function startContainerHost(target: ContainerTarget, options: Start
   const models = target.models === undefined ? null : checkedModelsDir(target.models);
   const engine = await containerEngine();
   const image = await resolveImage(engine, target.image);
-  const { GenericContainer, Wait } = testcontainers();
+  const { GenericContainer } = testcontainers();
+  const probeHost = engine.info.containerRuntime.host === "localhost" ? "127.0.0.1" : engine.info.containerRuntime.host;
   const runId = randomUUID();
   // Env values may be tokens; a container that echoes its environment must not put them in a certificate.
   const logs = new LogTail(Object.values(target.env).filter((v) => v.length >= 8));
@@ -78,7 +80,7 @@ export async function startContainerHost(target: ContainerTarget, options: Start
     .withEnvironment(target.env)
     .withLogConsumer((stream: Readable) => logs.follow(stream))
     // forListeningPorts() needs a shell inside the image; an HTTP probe does not (and is what `lms` asks).
-    .withWaitStrategy(Wait.forHttp("/lmstudio-greeting", target.port, { abortOnContainerExit: true }).forStatusCode(200))
+    .withWaitStrategy(greetingWait({ host: probeHost, containerPort: target.port, signal: options.signal }))
     .withStartupTimeout(target.startupTimeoutMs);
   if (target.cmd) container = container.withCommand(target.cmd);
   if (models) container = container.withBindMounts([{ source: models, target: target.modelsPath, mode: "ro" }]);
@@ -88,10 +90,15 @@ export async function startContainerHost(target: ContainerTarget, options: Start
   try {
     started = await untilAborted(starting, options.signal);
   } catch (error) {
-    if (error instanceof ContainerInterruptedError) {
-      await removeRun(engine, runId);
-      // The start may still be creating the container: wait for it to settle, then sweep again.
-      await Promise.race([starting.then((s) => s.stop()).catch(() => undefined), new Promise((r) => setTimeout(r, 15_000).unref())]);
+    if (error instanceof ContainerInterruptedError || error instanceof WaitInterruptedError) {
+      // Let the start settle first (the wait strategy gives up at once on Ctrl-C, and testcontainers then removes
+      // the container): removing a container while the engine is still starting it can hang podman. Then sweep.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        starting.then((s) => s.stop({ timeout: 0 })).catch(() => undefined),
+        new Promise((r) => (timer = setTimeout(r, 30_000))),
+      ]);
+      clearTimeout(timer);
       await removeRun(engine, runId);
       throw new ContainerInterruptedError(`interrupted while ${target.image} was starting; its container was removed`);
     }
@@ -99,6 +106,7 @@ export async function startContainerHost(target: ContainerTarget, options: Start
     await removeRun(engine, runId);
     return { ok: false, record: record(...startFailure(error, target)) };
   }
+  // 127.0.0.1, not "localhost": traffic stays on IPv4 loopback, where every engine publishes ports.
   const host = started.getHost() === "localhost" ? "127.0.0.1" : started.getHost();
   let stopped: Promise<void> | undefined;
   return {
@@ -158,12 +166,14 @@ function engineMessage(error: unknown): string {
 }
 
 function startFailure(error: unknown, target: ContainerTarget): [ContainerRecord["startup"], string] {
-  const message = engineMessage(error);
-  if (/exited/i.test(message)) return ["exited", `the container exited before GET /lmstudio-greeting answered on port ${target.port}`];
-  if (/not accessible after|timed out|timeout/i.test(message)) {
+  if (error instanceof ContainerExitedError) {
+    return ["exited", `the container exited${error.exitCode === null ? "" : ` (code ${error.exitCode})`} before GET /lmstudio-greeting answered on port ${target.port}`];
+  }
+  if (error instanceof ContainerNoAnswerError) {
     return ["no-answer", `GET /lmstudio-greeting did not answer on container port ${target.port} within ${target.startupTimeoutMs} ms (is the server bound to 0.0.0.0 inside the container?)`];
   }
-  return ["exited", `the container did not start: ${message}`];
+  // e.g. the engine could not run the command at all
+  return ["exited", `the container did not start: ${engineMessage(error)}`];
 }
 
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
