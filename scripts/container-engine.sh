@@ -2,7 +2,8 @@
 # A Docker-API container engine for lmcert's container tests and `lmcert certify --container`, from Debian's podman.
 #
 #   eval "$(bash scripts/container-engine.sh up)"     # installs if needed (root), starts the socket, prints exports
-#   bash scripts/container-engine.sh down              # stops what `up` started, removes its files
+#   bash scripts/container-engine.sh down              # stops the engine `up` started (LMCERT_ENGINE_STARTED is
+#                                                      # exported only when `up` started one rather than reusing it)
 #   bash scripts/container-engine.sh env               # prints the exports again
 #
 # Diagnostics go to stderr; only `export …` lines go to stdout (for eval). When no engine can be had (not root, no
@@ -85,6 +86,7 @@ CONF
       return 0
     fi
     say "podman $(podman --version | awk '{print $3}') answers on $SOCKET (pid $(cat "$PIDFILE"))"
+    echo "export LMCERT_ENGINE_STARTED=$(cat "$PIDFILE")"
   fi
   print_env
 }
