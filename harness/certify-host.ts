@@ -6,8 +6,11 @@ import { beginSession, finishSession } from "./lifecycle/run-session.ts";
 import type { MutationSession } from "./lifecycle/session.ts";
 import { discover, type Discovery } from "./discovery.ts";
 import { HttpClient } from "./http/client.ts";
+import type { ExchangeListener } from "./http/exchange-hook.ts";
 import { report, type Reporter } from "./reporters/reporter.ts";
+import { carriedPasses } from "./rerun.ts";
 import { runChecks } from "./runner.ts";
+import { rememberSecret } from "./server-text.ts";
 import type { CheckRecord } from "../contracts/certificate.ts";
 import { findChromium, type ChromiumChoice } from "./browser/find-chromium.ts";
 import type { Check, CheckContext, HostTarget, LocalAccess } from "./types.ts";
@@ -39,21 +42,30 @@ export interface CertifyHostOptions {
   readonly journalDir?: string;
   readonly lifecycleModel?: string | null;
   readonly pactFile?: string | null;
+  /** Receives the report of a tool a check runs (Pact's verifier); see CheckContext.toolOutput. */
+  readonly toolOutput?: (text: string) => void;
+  /** `--rerun-failed`: the earlier certificate whose passes stand in for the checks this run does not select. */
+  readonly rerunOf?: Certificate | null;
+  /** Told about every HTTP exchange with the host (`lmcert record`). */
+  readonly onExchange?: ExchangeListener;
 }
 
 export async function certifyHost(options: CertifyHostOptions): Promise<Certificate> {
   const reporters = options.reporters ?? [];
+  // Library callers pass the token here directly; the CLI has registered it already.
+  rememberSecret(options.token);
   const startedAt = new Date();
   const signal = options.signal ?? new AbortController().signal;
   const httpOptions = {
     timeoutMs: options.timeoutMs ?? 5_000,
     deadline: options.hostDeadlineMs === undefined ? undefined : Date.now() + options.hostDeadlineMs,
     signal,
+    onExchange: options.onExchange,
   };
   const http = new HttpClient({ ...httpOptions, token: options.token });
   const anonymousHttp = new HttpClient(httpOptions);
   // Mutations and their restore must outlive Ctrl-C, so their client ignores the run's abort signal.
-  const mutationHttp = new HttpClient({ token: options.token, timeoutMs: options.timeoutMs ?? 5_000 });
+  const mutationHttp = new HttpClient({ token: options.token, timeoutMs: options.timeoutMs ?? 5_000, onExchange: options.onExchange });
   let discovered: Promise<Discovery> | undefined;
   let session: Promise<MutationSession> | undefined;
   const done = new Map<string, CheckRecord>();
@@ -70,6 +82,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
     chromium: options.chromium ?? findChromium(),
     lifecycleModel: options.lifecycleModel ?? options.standard.lifecycle.model,
     pactFile: options.pactFile ?? null,
+    toolOutput: options.toolOutput,
     discovery: () => (discovered ??= discover(http, options.host.url, { sdkTimeoutMs: options.timeoutMs ?? 5_000 })),
     mutations: () =>
       (session ??= beginSession(options, mutationHttp, () => ctx.discovery())),
@@ -88,6 +101,8 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
       only: options.only ?? [],
       skip: options.skip ?? [],
       checkTimeoutMs: options.checkTimeoutMs ?? 30_000,
+      ...(options.rerunOf ? { carryOver: carriedPasses(options.rerunOf) } : {}),
+      mutatingCheckTimeoutMs: mutatingCheckTimeoutMs(options),
       onCheckEnd: (record) => {
         done.set(record.id, record);
         return report(reporters, "onCheckEnd", options.host, record);
@@ -110,12 +125,24 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
       startedAt,
       finishedAt: new Date(),
       mutations,
+      rerunOf: options.rerunOf ?? null,
+      // No abort listener here (a fleet shares one signal across hosts): aborted by now means interrupted.
+      interruptedAt: signal.aborted ? new Date() : null,
     });
     await report(reporters, "onHostEnd", certificate);
     return certificate;
   } finally {
     await Promise.all([http.close(), anonymousHttp.close(), mutationHttp.close()]);
   }
+}
+
+/**
+ * A check that changes the host may wait on up to three loads or unloads (e.g. no-duplicate-instances loads twice,
+ * then restores), each allowed the standard's lifecycle.loadTimeoutSeconds, plus its ordinary requests. The fixed
+ * per-check deadline never cuts a load short: a load abandoned mid-way would land after lmcert moved on.
+ */
+export function mutatingCheckTimeoutMs(options: Pick<CertifyHostOptions, "standard" | "checkTimeoutMs">): number {
+  return (options.checkTimeoutMs ?? 30_000) + 3 * options.standard.lifecycle.loadTimeoutSeconds * 1000;
 }
 
 /** `http://10.0.0.102:1234` → `10.0.0.102_1234`: a default host name that is safe as a folder name. */

@@ -4,8 +4,9 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Evidence } from "../../contracts/certificate.ts";
 import { HttpError } from "../errors.ts";
 import { excerpt, makeEvidence, selectHeaders } from "./evidence.ts";
-import { abortAfter, type RequestAbort } from "./abort-after.ts";
+import { abortAfter } from "./abort-after.ts";
 import { classify, describeKind } from "./transport-errors.ts";
+import type { ExchangeListener } from "./exchange-hook.ts";
 
 export interface HttpClientOptions {
   /** Bearer token for hosts with "Require Authentication" on. Sent, never recorded. */
@@ -18,6 +19,8 @@ export interface HttpClientOptions {
   readonly maxBodyBytes?: number;
   /** Aborts every request in flight (Ctrl-C). */
   readonly signal?: AbortSignal | undefined;
+  /** Told about every finished exchange, complete and unredacted (`lmcert record`). */
+  readonly onExchange?: ExchangeListener | undefined;
 }
 
 export interface RequestOptions {
@@ -32,6 +35,11 @@ export interface Exchange {
   readonly headers: Record<string, string>;
   readonly bodyText: string;
   readonly evidence: Evidence;
+}
+
+interface RequestLimit {
+  readonly ms: number;
+  readonly by: "request-timeout" | "host-deadline";
 }
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
@@ -65,28 +73,50 @@ export class HttpClient {
   /** Sends a request; resolves for any HTTP status, throws HttpError for transport failures. */
   async send(method: string, url: string, options: RequestOptions = {}): Promise<Exchange> {
     const started = performance.now();
+    const startedAt = new Date();
+    let headersAt: number | null = null;
     const base = { method, url };
     const headers = this.#headers(options);
-    const abort = this.#abort(options.timeoutMs);
+    const limit = this.#limit(options.timeoutMs);
+    const abort = abortAfter(limit.ms, this.#options.signal);
     const { signal } = abort;
     let status: number | null = null;
     let responseHeaders: Record<string, string> = {};
+    let body: string | undefined;
+    const observe = (response: { status: number; headers: Record<string, string>; bodyText: string } | null, error: string | null) =>
+      this.#options.onExchange?.({
+        startedAt,
+        method,
+        url,
+        requestHeaders: headers,
+        requestBody: body ?? null,
+        response,
+        error,
+        waitMs: headersAt === null ? null : headersAt - started,
+        totalMs: performance.now() - started,
+      });
     try {
-      const body = options.json === undefined ? undefined : JSON.stringify(options.json);
+      body = options.json === undefined ? undefined : JSON.stringify(options.json);
       if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
       const response = await this.#request(url, { method, headers, signal }, body);
+      headersAt = performance.now();
       // A client-side response always has a status code; the fallback only satisfies the type.
       const code = response.statusCode ?? 0;
       status = code;
       responseHeaders = flattenHeaders(response.headers);
       const bodyText = await this.#readCapped(response, responseHeaders, base, code);
       const evidence = this.#evidence(base, started, { status: code, headers: responseHeaders, body: bodyText });
+      observe({ status: code, headers: responseHeaders, bodyText }, null);
       return { status: code, headers: responseHeaders, bodyText, evidence };
     } catch (error) {
-      if (error instanceof HttpError) throw error;
+      if (error instanceof HttpError) {
+        observe(null, error.message);
+        throw error;
+      }
       const kind = classify(error, signal);
-      const message = `${describeKind(kind, this.#timeout(options.timeoutMs))}: ${method} ${url}`;
+      const message = `${kind === "timeout" ? this.#whyStopped(limit) : describeKind(kind, limit.ms)}: ${method} ${url}`;
       const evidence = this.#evidence(base, started, { status, headers: responseHeaders, body: null, error: message });
+      observe(null, message);
       throw new HttpError(kind, message, evidence, { cause: error });
     } finally {
       abort.dispose();
@@ -138,9 +168,21 @@ export class HttpClient {
     return headers;
   }
 
-  #abort(timeoutOverride?: number): RequestAbort {
+  /** How long this request may take, and which limit that is: its own timeout or the host's deadline. */
+  #limit(timeoutOverride?: number): RequestLimit {
+    const timeout = this.#timeout(timeoutOverride);
     const remaining = this.#options.deadline === undefined ? Infinity : this.#options.deadline - Date.now();
-    return abortAfter(Math.max(1, Math.min(this.#timeout(timeoutOverride), remaining)), this.#options.signal);
+    return remaining < timeout ? { ms: Math.max(1, remaining), by: "host-deadline" } : { ms: timeout, by: "request-timeout" };
+  }
+
+  /**
+   * Says which limit stopped a request, so the reason is true: a Ctrl-C is not a timeout, and a request cut short
+   * by the host's deadline did not get its full timeout (issue 12: "within 30000 ms" after ~3 s).
+   */
+  #whyStopped(limit: RequestLimit): string {
+    if (this.#options.signal?.aborted) return "Interrupted (Ctrl-C or SIGTERM) before the response was complete";
+    if (limit.by === "host-deadline") return `No complete response before the host's deadline ran out (${Math.round(limit.ms)} ms of it were left; --host-timeout)`;
+    return describeKind("timeout", limit.ms);
   }
 
 

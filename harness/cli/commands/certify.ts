@@ -13,9 +13,14 @@ import { loadStandard } from "../../standard-file.ts";
 import { exitCodeFor } from "../../verdict.ts";
 import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { tokenFromEnv } from "../token.ts";
+import { hostUrlArgument } from "../host-url.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
+import { settleUnfinishedRestores } from "../unfinished-restores.ts";
 import { readUserFile, readUserJson } from "../read-text-file.ts";
 import { signCertificate } from "../../signing.ts";
+import { carryOverRefusal, checksToRerun } from "../../rerun.ts";
+import { renderWhatToFix } from "../../reporters/what-to-fix.ts";
+import { palette } from "../../reporters/terminal-text.ts";
 import type { CommandIo } from "../io.ts";
 import { certifyContainer } from "../../container/certify-container.ts";
 import { containerHostName, containerTargetFromFlags } from "../container-flags.ts";
@@ -32,14 +37,19 @@ Options:
   --out <dir>           write <dir>/<host>/<timestamp>.json and <dir>/<host>/latest.json
   --token-env <VAR>     read the API token from environment variable VAR (never pass a token itself)
   --name <name>         host name in the certificate (default: host_port from the URL)
-  --timeout <ms>        per-request timeout (default 5000)
+  --timeout <duration>  per-request timeout: 5000 (ms), 500ms, 5s, 2m (default 5s)
   --only <ids>          run only these check ids (comma-separated; see \`lmcert checks\`)
   --rerun-failed <cert> run exactly the checks that did not pass in that certificate (plus the checks they
-                        need), against its host unless <url> is given
+                        need), against its host unless <url> is given. Its other passes are carried over
+                        (marked carriedOver, with their time), so a fixed host comes out certified; a partial
+                        result never replaces a complete latest.json
   --skip <ids>          skip these check ids (recorded in the certificate; required ones leave it incomplete)
   --allow-mutations     run the checks that load and unload models (lifecycle.*, memory.over-budget-refused,
                         the listing tie-breaker). lmcert snapshots the loaded models first, journals every
                         change, and puts the host back afterwards, also on failure and Ctrl-C
+  --restore-first       if an earlier run left a restore journal for this host unfinished (killed mid-run),
+                        finish that restore first (as \`lmcert restore\` would), then certify. Without it,
+                        lmcert says where the journal is and stops (exit 2) before touching the host
   --sign-key <file>     sign the certificate with this ed25519 private key (see \`lmcert keygen\`)
   --lifecycle-model <m> the model lifecycle checks load (default: the standard's lifecycle.model, else the
                         smallest downloaded LLM that is not loaded)
@@ -50,6 +60,8 @@ Options:
                         addresses to prove the server accepts off-loopback connections (repeatable)
   --chromium <path>     Chromium for the real-browser CORS check (default: LMCERT_CHROMIUM, /usr/bin/chromium, …)
   --no-browser          skip the real-browser CORS check
+  --problems, --quiet   list only the checks that need attention (failures, undecided required checks, warnings)
+  -h, --help            show this help
 
 Upgrade rehearsal: start the host from an image (Docker, or podman's Docker-API socket; through testcontainers),
 certify it like any host through its published port, then remove the container (also on failure and Ctrl-C):
@@ -64,7 +76,6 @@ certify it like any host through its published port, then remove the container (
   --container-timeout <ms>  how long to wait for GET /lmstudio-greeting (default 180000)
   The certificate records the image, its id and registry digest. A container that exits or never answers gets a
   not-certified certificate with its last log lines (exit 1); no engine or an image that cannot be pulled exits 2.
-  -h, --help            show this help
 
 Exit codes: 0 certified, 1 not certified (or incomplete), 2 usage or harness error, an interrupted run, or a
 failed restore (then run \`lmcert restore <journal>\`).`;
@@ -88,6 +99,9 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     "lifecycle-model": { type: "string" },
     "sign-key": { type: "string" },
     "rerun-failed": { type: "string" },
+    problems: { type: "boolean" },
+    quiet: { type: "boolean" },
+    "restore-first": { type: "boolean" },
     container: { type: "string" },
     "container-port": { type: "string" },
     "container-env": { type: "string", multiple: true },
@@ -103,7 +117,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     const stray = ["container-port", "container-env", "container-cmd", "container-models", "container-timeout"].find((f) => values[f as keyof typeof values] !== undefined);
     if (stray) throw new UsageError(`lmcert certify: --${stray} needs --container <image>`);
   }
-  const url = positionals[0] ?? previous?.host.url;
+  const url = image === undefined ? (hostUrlArgument(positionals[0], io) ?? previous?.host.url) : undefined;
   if (image === undefined && (positionals.length > 1 || url === undefined)) throw new UsageError(`lmcert certify: expected exactly one <url>, got ${positionals.length}\n\n${CERTIFY_HELP}`);
   const flags = validateFlags("certify", CertifyFlags.partial({ url: true }), {
     url,
@@ -113,7 +127,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     tokenEnv: values["token-env"],
     name: values.name ?? previous?.host.name,
     timeoutMs: values.timeout,
-    only: previous ? checksToRerun(previous) : splitList(values.only),
+    only: previous ? checksToRerun(previous, checks) : splitList(values.only),
     skip: splitList(values.skip),
     local: values.local ?? false,
     lmstudioHome: values["lmstudio-home"],
@@ -123,6 +137,8 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     allowMutations: values["allow-mutations"] ?? false,
     lifecycleModel: values["lifecycle-model"],
     signKey: values["sign-key"],
+    problems: (values.problems ?? false) || (values.quiet ?? false),
+    restoreFirst: values["restore-first"] ?? false,
     container: image,
     containerPort: values["container-port"],
     containerEnv: values["container-env"],
@@ -139,7 +155,13 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   const token = tokenFromEnv(flags.tokenEnv);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
   const container = containerTargetFromFlags(flags);
-  const hostName = flags.name ?? (container ? containerHostName(container.image) : defaultHostName(flags.url ?? ""));
+  const hostUrl = flags.url ?? "";
+  const hostName = flags.name ?? (container ? containerHostName(container.image) : defaultHostName(hostUrl));
+  const refusal = previous ? carryOverRefusal(previous, hostUrl, standard) : null;
+  if (previous && refusal) io.stderr.write(`--rerun-failed: earlier passes are not carried over: ${refusal}\n`);
+  // A container is started fresh: no earlier run can have left it half-restored.
+  const unfinished = container ? null : await settleUnfinishedRestores([{ name: hostName, url: hostUrl, token }], { out: flags.out, restoreFirst: flags.restoreFirst, io });
+  if (unfinished !== null) return unfinished;
   const options = {
     standard,
     checks,
@@ -155,12 +177,13 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     ...(flags.out ? { journalDir: join(flags.out, hostSlug(hostName)) } : {}),
     only: flags.only,
     skip: flags.skip,
-    reporters: [new ConsoleReporter(io.stderr)],
+    reporters: [new ConsoleReporter(io.stderr, { problemsOnly: flags.problems })],
     signal: io.signal,
+    rerunOf: previous && !refusal ? previous : null,
   };
   const unsigned = container
     ? await certifyContainer({ ...options, name: hostName, container })
-    : await certifyHost({ ...options, host: { name: hostName, url: flags.url ?? "" } });
+    : await certifyHost({ ...options, host: { name: hostName, url: hostUrl } });
   if (unsigned.host.container && unsigned.host.container.startup !== "answered") {
     const c = unsigned.host.container;
     io.stderr.write(`  container ${c.image}: ${c.detail}\n${c.logTail.map((line) => `    | ${line}\n`).join("")}`);
@@ -169,7 +192,9 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   if (flags.out) {
     const written = writeCertificate(flags.out, certificate);
     io.stderr.write(`  certificate: ${written.path}\n`);
+    if (written.latestKept) io.stderr.write(`  latest.json kept: ${written.latestKept}\n`);
   }
+  io.stderr.write(renderWhatToFix([certificate], palette(io.stderr)));
   if (flags.json) io.stdout.write(`${JSON.stringify(certificate, null, 2)}\n`);
   return finalExitCode(certificate, io);
 }
@@ -185,17 +210,4 @@ function readPreviousCertificate(path: string): Certificate {
   const parsed = CertificateSchema.safeParse(readUserJson(path, "certificate"));
   if (!parsed.success) throw new UsageError(`--rerun-failed: ${path} is not an lmcert certificate (${parsed.error.issues[0]?.message ?? ""})`);
   return parsed.data;
-}
-
-/** The checks that did not pass, plus every check they need (transitively), so they can run at all. */
-function checksToRerun(previous: Certificate): string[] {
-  const wanted = new Set(previous.checks.filter((c) => c.status !== "passed").map((c) => c.id));
-  if (wanted.size === 0) throw new UsageError("--rerun-failed: every check in that certificate passed; nothing to rerun");
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const check of checks.filter((c) => wanted.has(c.id))) {
-      for (const need of check.needs ?? []) if (!wanted.has(need)) grew = wanted.add(need) !== null;
-    }
-  }
-  return checks.map((c) => c.id).filter((id) => wanted.has(id));
 }
