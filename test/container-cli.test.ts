@@ -67,6 +67,27 @@ describe("lmcert certify --container without an engine", () => {
   });
 });
 
+describe("fleet inventories with container: entries", () => {
+  it("need exactly one of url and container, named by file and line", async () => {
+    const dir = tempDir("lmcert-inv-container-");
+    const both = join(dir, "both.yaml");
+    writeFileSync(both, "servers:\n  - name: a\n    url: http://127.0.0.1:1\n    container: lmcert-mock\n");
+    const neither = join(dir, "neither.yaml");
+    writeFileSync(neither, "servers:\n  - name: a\n    tokenEnv: X\n");
+    const badPort = join(dir, "bad-port.yaml");
+    writeFileSync(badPort, "servers:\n  - name: a\n    container: { image: lmcert-mock, port: 70000 }\n");
+    for (const [path, message] of [
+      [both, /both\.yaml:2:5: servers\[0\]: give exactly one of url and container/],
+      [neither, /neither\.yaml:2:5: servers\[0\]: give exactly one of url and container/],
+      [badPort, /bad-port\.yaml:3:\d+: servers\[0\]\.container/],
+    ] as const) {
+      const r = await runCli(["fleet", path, "--out", join(dir, "out")]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
+
 describe.skipIf(!engine.available)(`lmcert certify --container (${engine.reason})`, () => {
   beforeAll(async () => {
     image = (await offlineMockImage()).name;
