@@ -27,7 +27,18 @@ const port = defineCheck({
     const url = new URL(ctx.host.url);
     const want = ctx.standard.bind.port;
     const used = portOf(url);
-    const observed = { urlPort: used, standardPort: want };
+    const observed = { urlPort: used, standardPort: want, ...(ctx.host.servedPort === undefined ? {} : { servedPort: ctx.host.servedPort }) };
+    if (ctx.host.servedPort !== undefined) {
+      // A container reached through a published port: the port inside is what LM Studio was told to use. Asking
+      // the standard port on this machine would reach some other server.
+      if (ctx.host.servedPort === want) return { status: "passed", reason: `LM Studio answers on port ${want} inside the container (published as ${used})`, observed };
+      return {
+        status: "failed",
+        reason: `LM Studio answers on port ${ctx.host.servedPort} inside the container, not on the standard's ${want}`,
+        observed,
+        remedy: `Start the server inside the image with \`lms server start --port ${want}\` (and --container-port ${want}).`,
+      };
+    }
     if (used === want) return { status: "passed", reason: `LM Studio answers on port ${want}`, observed };
     // The URL names another port: ask the standard port on the same host before judging.
     const reading = await readSurface(ctx.http, urlFor(url.hostname.replace(/^\[|\]$/g, ""), want), "/lmstudio-greeting");
