@@ -111,6 +111,19 @@ describe("an unreachable host: each cause has its own fix (issue 12 §2)", () =>
     expect(check(certificate, "surfaces.discovered").remedy).toBe(greeting.remedy);
   });
 
+  it("a dead host in a fleet: the fix reaches the certificate, Markdown, HTML and JUnit, not `remedy: null`", async () => {
+    const dir = tempDir();
+    const dead = await closedPortUrl();
+    const inventory = join(dir, "inventory.yaml");
+    writeFileSync(inventory, `servers:\n  - name: dead\n    url: ${dead}\n`);
+    const r = await runCli(["fleet", inventory, "--out", join(dir, "out"), "--no-browser", "--timeout", "2s"]);
+    expect(r.code).toBe(1);
+    const fix = `Nothing listens on 127.0.0.1 port ${new URL(dead).port}`;
+    const certificate = JSON.parse(readFileSync(join(dir, "out", "dead", "latest.json"), "utf8")) as Certificate;
+    expect(check(certificate, "health.greeting").remedy).toContain(fix);
+    for (const file of ["lmcert.md", "lmcert.html", "lmcert.junit.xml"]) expect(readFileSync(join(dir, "out", file), "utf8"), file).toContain(fix);
+  });
+
   it("a timeout names the firewall, Serve on Local Network and a longer --timeout", async () => {
     const hung = await mockHost("compliant", { faults: [{ fault: { kind: "hang" } }] });
     const greeting = check(await certify(hung.url, { timeoutMs: 300 }), "health.greeting");
