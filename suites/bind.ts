@@ -52,6 +52,8 @@ const port = defineCheck({
           reason: `port ${want} answers, but as a different LM Studio server than port ${used}: ${differences.join("; ")}`,
           observed: { ...observed, compared },
           evidence: both,
+          remedy: (s) =>
+            `Another LM Studio server holds port ${want} at this address (\`lsof -nP -iTCP:${want} -sTCP:LISTEN\` on the host names its process). Stop it, then move this server to port ${want}: Developer → Server Settings → Server Port → ${want}, or \`${lmsServerRestart(s)}\`.`,
         };
       }
       return { status: "passed", reason: `LM Studio also answers on port ${want} (the URL used ${used}), with the same models and loaded instances`, observed: { ...observed, compared }, evidence: both };

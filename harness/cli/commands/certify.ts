@@ -22,6 +22,7 @@ import { carryOverRefusal, checksToRerun } from "../../rerun.ts";
 import { renderWhatToFix } from "../../reporters/what-to-fix.ts";
 import { palette } from "../../reporters/terminal-text.ts";
 import type { CommandIo } from "../io.ts";
+import { closest } from "../did-you-mean.ts";
 
 export const CERTIFY_HELP = `Usage: lmcert certify <url> [options]
        lmcert certify [<url>] --rerun-failed <certificate.json> [options]
@@ -114,7 +115,10 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   if (flags.lmstudioHome && !flags.local) throw new UsageError("lmcert certify: --lmstudio-home only makes sense with --local");
   const known = new Set(checks.map((c) => c.id));
   const unknown = [...flags.only, ...flags.skip].filter((id) => !known.has(id));
-  if (unknown.length > 0) throw new UsageError(`lmcert certify: unknown check id(s): ${unknown.join(", ")} (see \`lmcert checks\`)`);
+  if (unknown.length > 0) {
+    const named = unknown.map((id) => `${id}${((m) => (m ? ` (did you mean ${m}?)` : ""))(closest(id, [...known]))}`);
+    throw new UsageError(`lmcert certify: unknown check id(s): ${named.join(", ")} (see \`lmcert checks\`)`);
+  }
   const standard = loadStandard(flags.standard);
   const token = tokenFromEnv(flags.tokenEnv);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
