@@ -5,6 +5,16 @@
 import { bundleIsFresh } from "./bundle-freshness.js";
 import { loadBundle } from "./load-bundle.js";
 
+// A Ctrl-C while the code is still loading (before main() installs its handlers) would otherwise kill the process
+// with the signal (exit 130). Nothing has been touched yet, so exit at once, with lmcert's code for an
+// interrupted run (2).
+const onEarlySignal = (signal) => {
+  process.stderr.write(`interrupted (${signal}) before lmcert started: nothing was changed\n`);
+  process.exit(2);
+};
+process.on("SIGINT", onEarlySignal);
+process.on("SIGTERM", onEarlySignal);
+
 const root = new URL("../", import.meta.url);
 let main;
 if (bundleIsFresh(root)) {
@@ -14,4 +24,10 @@ if (bundleIsFresh(root)) {
   register();
   ({ main } = await import("../harness/cli/main.ts"));
 }
+process.off("SIGINT", onEarlySignal);
+process.off("SIGTERM", onEarlySignal);
 process.exitCode = await main(process.argv.slice(2));
+// The command is over; a signal while Node winds down must not turn its exit code into 130.
+const keepExitCode = () => process.exit(process.exitCode);
+process.on("SIGINT", keepExitCode);
+process.on("SIGTERM", keepExitCode);

@@ -12,7 +12,7 @@ import type { PresetName } from "../fixtures/mock/presets.ts";
 import { main } from "../harness/cli/main.ts";
 import { loadHarFile } from "../harness/record/load-har.ts";
 import { runCli } from "./helpers/cli.ts";
-import { mockHost } from "./helpers/hosts.ts";
+import { closedPortUrl, mockHost } from "./helpers/hosts.ts";
 import { certifyOutcome, recordWithCli, standardFor, type ExpectedOutcome } from "./helpers/recordings.ts";
 
 const RECORDINGS = join(import.meta.dirname, "..", "fixtures", "recordings");
@@ -92,6 +92,25 @@ describe("lmcert record: the command line", () => {
     const missing = await runCli(["record"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/lmcert record: expected exactly one <url>/);
+    // An --out that cannot be written is refused before the host is asked anything.
+    const host = await mockHost("compliant");
+    const nowhere = await runCli(["record", host.url, "--out", "/nonexistent-folder/host.har"]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/--out \/nonexistent-folder\/host\.har: no such folder/);
+    expect(host.requests).toEqual([]);
+  });
+
+  it("a host that never answers: the recording says so, and its replay answers nothing either", async () => {
+    const url = await closedPortUrl();
+    const file = tempFile("dead.har");
+    const r = await runCli(["record", url, "--out", file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: http:\/\/127\.0\.0\.1:\d+ never answered/);
+    const har = loadHarFile(file);
+    expect(har.log.entries.length).toBeGreaterThan(0);
+    expect(har.log.entries.every((e) => e.response.status === 0 && /Connection refused/.test(e.response._error ?? ""))).toBe(true);
+    const served = await replay(har);
+    await expect(fetch(`${served.url}/lmstudio-greeting`)).rejects.toThrow();
   });
 
   it("nothing is loaded or unloaded while recording", async () => {
@@ -135,6 +154,56 @@ describe("lmcert mock --replay", () => {
     // Same path, method not recorded: unknown endpoint too.
     expect(await (await fetch(`${url}/api/v1/models`, { method: "DELETE" })).json()).toEqual({ error: "Unexpected endpoint or method. (DELETE /api/v1/models)" });
   }, 30_000);
+
+  it("serves a HAR exported by a browser's devtools (pages, custom _fields, base64 bodies)", async () => {
+    const body = JSON.stringify({ lmstudio: true });
+    const har = Har.parse({
+      log: {
+        version: "1.2",
+        creator: { name: "WebInspector", version: "537.36" },
+        pages: [{ id: "page_1", startedDateTime: "2026-11-26T01:00:00.000Z", title: "http://10.0.0.102:1234/", pageTimings: {} }],
+        entries: [
+          {
+            _initiator: { type: "script" },
+            _priority: "High",
+            pageref: "page_1",
+            startedDateTime: "2026-11-26T01:00:00.123+00:00",
+            time: 3.2,
+            request: {
+              method: "GET",
+              url: "http://10.0.0.102:1234/lmstudio-greeting",
+              httpVersion: "http/1.1",
+              headers: [{ name: "Accept", value: "*/*" }],
+              queryString: [],
+              cookies: [],
+              headersSize: 120,
+              bodySize: 0,
+            },
+            response: {
+              status: 200,
+              statusText: "OK",
+              httpVersion: "http/1.1",
+              headers: [{ name: "Content-Type", value: "application/json; charset=utf-8" }, { name: "X-Powered-By", value: "Express" }],
+              cookies: [],
+              content: { size: body.length, mimeType: "application/json", text: Buffer.from(body).toString("base64"), encoding: "base64" },
+              redirectURL: "",
+              headersSize: 200,
+              bodySize: body.length,
+              _transferSize: 300,
+            },
+            cache: {},
+            timings: { blocked: 0.5, dns: -1, ssl: -1, connect: -1, send: 0.1, wait: 2.4, receive: 0.2, _blocked_queueing: 0.3 },
+            serverIPAddress: "10.0.0.102",
+            connection: "1234",
+          },
+        ],
+      },
+    });
+    const served = await replay(har);
+    const res = await fetch(`${served.url}/lmstudio-greeting`);
+    expect(res.headers.get("x-powered-by")).toBe("Express");
+    expect(await res.json()).toEqual({ lmstudio: true });
+  });
 
   it("a bad HAR file is a usage error naming the file and the field (exit 2)", async () => {
     const file = tempFile("broken.har");
