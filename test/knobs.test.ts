@@ -109,8 +109,6 @@ const COMPLIANT: Readonly<Record<string, Status>> = {
   "models.required-present": "skipped",
   "memory.within-budget": "skipped",
   "memory.over-budget-refused": "inconclusive",
-  "inference.loaded-model-answers": "passed",
-  "inference.no-model-substitution": "passed",
   "lifecycle.load": "passed",
   "lifecycle.unload": "passed",
   "lifecycle.no-implicit-load": "passed",
