@@ -1,10 +1,12 @@
 /** @module Certifies one host: discovery once, checks in order, certificate out, reporters told at each step. */
+import type { Dispatcher } from "undici";
 import type { Certificate } from "../contracts/certificate.ts";
 import type { Standard } from "../contracts/standard.ts";
 import { buildCertificate } from "./certificate.ts";
 import { beginSession, finishSession } from "./lifecycle/run-session.ts";
 import type { MutationSession } from "./lifecycle/session.ts";
 import { discover, type Discovery } from "./discovery.ts";
+import { createHostAgent } from "./http/agent.ts";
 import { HttpClient } from "./http/client.ts";
 import { report, type Reporter } from "./reporters/reporter.ts";
 import { runChecks } from "./runner.ts";
@@ -39,13 +41,18 @@ export interface CertifyHostOptions {
   readonly journalDir?: string;
   readonly lifecycleModel?: string | null;
   readonly pactFile?: string | null;
+  /** A fleet run's shared connection pool (harness/http/agent.ts); without it the run makes and ends its own. */
+  readonly agent?: Dispatcher;
 }
 
 export async function certifyHost(options: CertifyHostOptions): Promise<Certificate> {
   const reporters = options.reporters ?? [];
   const startedAt = new Date();
   const signal = options.signal ?? new AbortController().signal;
+  // One agent for the run's three clients; constructed here, it loads no parser until the first connection.
+  const agent = options.agent ?? createHostAgent({ connectTimeoutMs: options.timeoutMs ?? 5_000 });
   const httpOptions = {
+    agent,
     timeoutMs: options.timeoutMs ?? 5_000,
     deadline: options.hostDeadlineMs === undefined ? undefined : Date.now() + options.hostDeadlineMs,
     signal,
@@ -53,7 +60,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
   const http = new HttpClient({ ...httpOptions, token: options.token });
   const anonymousHttp = new HttpClient(httpOptions);
   // Mutations and their restore must outlive Ctrl-C, so their client ignores the run's abort signal.
-  const mutationHttp = new HttpClient({ token: options.token, timeoutMs: options.timeoutMs ?? 5_000 });
+  const mutationHttp = new HttpClient({ agent, token: options.token, timeoutMs: options.timeoutMs ?? 5_000 });
   let discovered: Promise<Discovery> | undefined;
   let session: Promise<MutationSession> | undefined;
   const done = new Map<string, CheckRecord>();
@@ -115,6 +122,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
     return certificate;
   } finally {
     await Promise.all([http.close(), anonymousHttp.close(), mutationHttp.close()]);
+    if (!options.agent) await agent.destroy();
   }
 }
 

@@ -33,7 +33,7 @@ export interface SurfaceReading {
 /** The host could not be asked (or failed server-side): nothing about the host's conformance follows from it. */
 export function couldNotAsk(reading: SurfaceReading): boolean {
   const kind = reading.errorKind;
-  const transport = kind === "refused" || kind === "timeout" || kind === "reset" || kind === "network" || kind === "invalid-url";
+  const transport = kind === "refused" || kind === "timeout" || kind === "interrupted" || kind === "reset" || kind === "network" || kind === "invalid-url";
   return transport || (reading.evidence.status ?? 0) >= 500;
 }
 

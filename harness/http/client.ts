@@ -1,23 +1,33 @@
-/** @module The one HTTP client: per-request timeout, overall deadline, body cap, typed errors, recorded evidence. */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions as NodeRequestOptions } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+/**
+ * @module The one HTTP client: every request to a host goes through an undici agent (harness/http/agent.ts), which
+ * owns connections, timeouts, the body cap and the retry. What is lmcert's own sits here, around one request() call:
+ * the error kinds and their wording, the per-host deadline, Ctrl-C, and the redacted evidence of each exchange.
+ */
+import { setMaxListeners } from "node:events";
+import type { Dispatcher } from "undici";
 import type { Evidence } from "../../contracts/certificate.ts";
-import { HttpError } from "../errors.ts";
+import { HttpError, type HttpErrorKind } from "../errors.ts";
+import { createHostAgent, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS } from "./agent.ts";
 import { excerpt, makeEvidence, selectHeaders } from "./evidence.ts";
-import { abortAfter, type RequestAbort } from "./abort-after.ts";
-import { classify, describeKind } from "./transport-errors.ts";
+import { describeFailure, INTERRUPTED, type RequestLimits } from "./transport-errors.ts";
+
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS };
 
 export interface HttpClientOptions {
   /** Bearer token for hosts with "Require Authentication" on. Sent, never recorded. */
   readonly token?: string | undefined;
-  /** Per request: connect + headers + body. */
+  /** Per request: connect, then headers, then the whole body. */
   readonly timeoutMs?: number;
-  /** Whole run against this host; requests after it fail fast as timeouts. */
+  /** Whole run against this host (epoch ms); requests after it fail fast as timeouts. */
   readonly deadline?: number | undefined;
-  /** A body larger than this is an error, not an out-of-memory crash. */
-  readonly maxBodyBytes?: number;
   /** Aborts every request in flight (Ctrl-C). */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * The run's agent (harness/http/agent.ts): a certify run shares one between its clients, a fleet run one between
+   * all hosts. The client never closes an agent it was given. Without one it makes its own on its first request and
+   * ends it in close().
+   */
+  readonly agent?: Dispatcher | undefined;
 }
 
 export interface RequestOptions {
@@ -34,21 +44,17 @@ export interface Exchange {
   readonly evidence: Evidence;
 }
 
-export const DEFAULT_TIMEOUT_MS = 5_000;
-export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
-
-// Node's own http client rather than undici: undici parses HTTP with a WebAssembly llhttp that added ~45 MB of
-// peak RSS and ~60 ms of cold start to every lmcert process (bench/RESULTS.md); node:http uses the same parser
-// compiled into Node. Connections are kept alive between the requests of one host's run.
-// `timeout` closes a connection after 1 s idle: well inside the 5 s after which LM Studio's Express server drops
-// an idle connection, so a request is almost never sent on a connection the server is closing.
-const AGENT_OPTIONS = { keepAlive: true, maxSockets: 8, timeout: 1_000 };
-const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS"]);
+interface Seen {
+  readonly status: number | null;
+  readonly headers: Record<string, string>;
+  readonly body: string | null;
+  readonly error?: string;
+}
 
 export class HttpClient {
-  #httpAgent: HttpAgent | undefined;
-  #httpsAgent: HttpsAgent | undefined;
   readonly #options: HttpClientOptions;
+  #ownAgent: Dispatcher | undefined;
+  #stop: ClientStop | undefined;
 
   constructor(options: HttpClientOptions = {}) {
     this.#options = options;
@@ -65,31 +71,46 @@ export class HttpClient {
   /** Sends a request; resolves for any HTTP status, throws HttpError for transport failures. */
   async send(method: string, url: string, options: RequestOptions = {}): Promise<Exchange> {
     const started = performance.now();
-    const base = { method, url };
-    const headers = this.#headers(options);
-    const abort = this.#abort(options.timeoutMs);
-    const { signal } = abort;
-    let status: number | null = null;
-    let responseHeaders: Record<string, string> = {};
+    const limits = this.#limits(options.timeoutMs);
+    let seen: Seen = { status: null, headers: {}, body: null };
+    const fail = (kind: HttpErrorKind, description: string, cause?: unknown): HttpError => {
+      const message = `${description}: ${method} ${url}`;
+      const evidence = this.#evidence(method, url, started, { ...seen, body: null, error: message });
+      return new HttpError(kind, message, evidence, cause === undefined ? undefined : { cause });
+    };
+    let target: URL;
     try {
-      const body = options.json === undefined ? undefined : JSON.stringify(options.json);
-      if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
-      const response = await this.#request(url, { method, headers, signal }, body);
-      // A client-side response always has a status code; the fallback only satisfies the type.
-      const code = response.statusCode ?? 0;
-      status = code;
-      responseHeaders = flattenHeaders(response.headers);
-      const bodyText = await this.#readCapped(response, responseHeaders, base, code);
-      const evidence = this.#evidence(base, started, { status: code, headers: responseHeaders, body: bodyText });
-      return { status: code, headers: responseHeaders, bodyText, evidence };
+      target = new URL(url);
+    } catch (error) {
+      throw fail("invalid-url", "Invalid URL", error);
+    }
+    if (target.protocol !== "http:" && target.protocol !== "https:") {
+      throw fail("invalid-url", `Invalid URL (lmcert speaks http:// and https://, not ${target.protocol}//)`);
+    }
+    if (this.#options.signal?.aborted) throw fail("interrupted", INTERRUPTED);
+    if (limits.budgetMs <= 0) throw fail("timeout", "Not sent: this host's time limit had already run out");
+    const signal = (this.#stop ??= new ClientStop(this.#options.signal, this.#options.deadline)).signal;
+    try {
+      const response = await this.#agent().request({
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method: method as Dispatcher.HttpMethod,
+        headers: this.#headers(options),
+        body: options.json === undefined ? null : JSON.stringify(options.json),
+        signal,
+        headersTimeout: limits.budgetMs,
+        bodyTimeout: limits.budgetMs,
+      });
+      seen = { ...seen, status: response.statusCode, headers: flattenHeaders(response.headers) };
+      const body = await readWithin(response.body, started + limits.budgetMs);
+      if (body === null) throw fail("timeout", describeFailure(new DOMException("", "TimeoutError"), limits).description);
+      seen = { ...seen, body };
+      return { status: response.statusCode, headers: seen.headers, bodyText: body, evidence: this.#evidence(method, url, started, seen) };
     } catch (error) {
       if (error instanceof HttpError) throw error;
-      const kind = classify(error, signal);
-      const message = `${describeKind(kind, this.#timeout(options.timeoutMs))}: ${method} ${url}`;
-      const evidence = this.#evidence(base, started, { status, headers: responseHeaders, body: null, error: message });
-      throw new HttpError(kind, message, evidence, { cause: error });
-    } finally {
-      abort.dispose();
+      if (this.#options.signal?.aborted) throw fail("interrupted", INTERRUPTED, error);
+      const failure = describeFailure(error, this.#stop?.deadlinePassed ? { ...limits, cutByDeadline: true } : limits);
+      throw fail(failure.kind, failure.description, error);
     }
   }
 
@@ -99,36 +120,28 @@ export class HttpClient {
     return { exchange, json: parseJsonBody(exchange) };
   }
 
-  /** Ends every connection at once: a graceful close would wait on a request a hung server never answers. */
-  async close(): Promise<void> {
-    this.#httpAgent?.destroy();
-    this.#httpsAgent?.destroy();
-  }
-
   /**
-   * Resolves with the response head; the body is still to be read. A server may close an idle kept-alive
-   * connection just as a request goes out on it. For a GET, HEAD or OPTIONS on a reused connection that is reset
-   * that way, the request is sent once more on a new connection (Node's documented remedy). A server that resets
-   * every request still fails: the retry resets as well.
+   * Ends this client's requests still in flight (a check that overran its deadline can leave one waiting on a hung
+   * server) and, if the agent is the client's own, every connection at once: a graceful close would wait on that
+   * request. The client may be used again afterwards.
    */
-  #request(url: string, options: NodeRequestOptions, body: string | undefined, retried = false): Promise<IncomingMessage> {
-    return new Promise((resolve, reject) => {
-      // new URL() first: a malformed URL throws ERR_INVALID_URL, which classify() reports as an invalid URL.
-      const target = new URL(url);
-      const request = target.protocol === "https:"
-        ? httpsRequest(target, { ...options, agent: (this.#httpsAgent ??= new HttpsAgent(AGENT_OPTIONS)) }, resolve)
-        : httpRequest(target, { ...options, agent: (this.#httpAgent ??= new HttpAgent(AGENT_OPTIONS)) }, resolve);
-      request.on("error", (error: NodeJS.ErrnoException) => {
-        const staleConnection = request.reusedSocket && error.code === "ECONNRESET" && IDEMPOTENT.has(options.method ?? "GET");
-        if (staleConnection && !retried && !options.signal?.aborted) resolve(this.#request(url, options, body, true));
-        else reject(error);
-      });
-      request.end(body);
-    });
+  async close(): Promise<void> {
+    this.#stop?.end();
+    this.#stop = undefined;
+    const own = this.#ownAgent;
+    this.#ownAgent = undefined;
+    await own?.destroy();
   }
 
-  #timeout(override?: number): number {
-    return override ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  /** Made on first use: a command that never reaches a host never loads undici's HTTP parser. */
+  #agent(): Dispatcher {
+    return this.#options.agent ?? (this.#ownAgent ??= createHostAgent({ connectTimeoutMs: this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS }));
+  }
+
+  #limits(timeoutOverride?: number): RequestLimits {
+    const timeoutMs = timeoutOverride ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const remaining = this.#options.deadline === undefined ? Infinity : this.#options.deadline - Date.now();
+    return { budgetMs: Math.min(timeoutMs, remaining), cutByDeadline: remaining < timeoutMs, maxBodyBytes: DEFAULT_MAX_BODY_BYTES };
   }
 
   #headers(options: RequestOptions): Record<string, string> {
@@ -138,46 +151,11 @@ export class HttpClient {
     return headers;
   }
 
-  #abort(timeoutOverride?: number): RequestAbort {
-    const remaining = this.#options.deadline === undefined ? Infinity : this.#options.deadline - Date.now();
-    return abortAfter(Math.max(1, Math.min(this.#timeout(timeoutOverride), remaining)), this.#options.signal);
-  }
-
-
-  async #readCapped(
-    body: IncomingMessage,
-    headers: Record<string, string>,
-    base: { method: string; url: string },
-    status: number,
-  ): Promise<string> {
-    const cap = this.#options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    const started = performance.now();
-    const declared = Number(headers["content-length"]);
-    const tooLarge = (seen: string) => {
-      body.destroy();
-      const message = `Response body larger than ${cap} bytes (${seen}): ${base.method} ${base.url}`;
-      const evidence = this.#evidence(base, started, { status, headers, body: null, error: message });
-      return new HttpError("body-too-large", message, evidence);
-    };
-    if (Number.isFinite(declared) && declared > cap) throw tooLarge(`content-length ${declared}`);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > cap) throw tooLarge(`${size}+ bytes received`);
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString("utf8");
-  }
-
-  #evidence(
-    base: { method: string; url: string },
-    started: number,
-    seen: { status: number | null; headers: Record<string, string>; body: string | null; error?: string },
-  ): Evidence {
+  #evidence(method: string, url: string, started: number, seen: Seen): Evidence {
     const secrets = this.#options.token ? [this.#options.token] : [];
     return makeEvidence({
-      ...base,
+      method,
+      url,
       status: seen.status,
       headers: selectHeaders(seen.headers),
       bodyExcerpt: excerpt(seen.body, secrets),
@@ -185,6 +163,66 @@ export class HttpClient {
       durationMs: Math.round(performance.now() - started),
     });
   }
+}
+
+/**
+ * One signal for every request of a client: it fires on Ctrl-C (the run's signal) and when the host's deadline
+ * passes. The deadline needs a timer of its own because it also bounds the connect phase and a body trickling in
+ * below undici's idle `bodyTimeout`. It is an ordinary timer held by this object until end(), not an
+ * `AbortSignal.timeout()` (see agent.ts on nodejs/node#57736).
+ */
+class ClientStop {
+  readonly #controller = new AbortController();
+  readonly #outer: AbortSignal | undefined;
+  readonly #onOuterAbort = () => this.#controller.abort(this.#outer?.reason);
+  readonly #timer: NodeJS.Timeout | undefined;
+  #deadlinePassed = false;
+
+  constructor(outer: AbortSignal | undefined, deadline: number | undefined) {
+    // undici adds one listener per request in flight; a check may send many at once. Without this, Node warns of a
+    // listener leak (MaxListenersExceededWarning) although every listener is removed when its request ends.
+    setMaxListeners(0, this.#controller.signal);
+    this.#outer = outer;
+    outer?.addEventListener("abort", this.#onOuterAbort, { once: true });
+    if (deadline !== undefined) {
+      this.#timer = setTimeout(() => {
+        this.#deadlinePassed = true;
+        this.#controller.abort(new DOMException("the host's time limit ran out", "TimeoutError"));
+      }, Math.max(0, deadline - Date.now()));
+      this.#timer.unref();
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get deadlinePassed(): boolean {
+    return this.#deadlinePassed;
+  }
+
+  end(): void {
+    clearTimeout(this.#timer);
+    this.#outer?.removeEventListener("abort", this.#onOuterAbort);
+    this.#controller.abort(new DOMException("the HTTP client was closed", "AbortError"));
+  }
+}
+
+/**
+ * The body as text, or null when it is still arriving at `endAt`. undici's `bodyTimeout` bounds the gap between
+ * two chunks, not the whole body: a server sending a byte every so often would never trip it. Checking on each
+ * chunk bounds the whole body to at most twice the budget without a timer.
+ */
+async function readWithin(body: Dispatcher.ResponseData["body"], endAt: number): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (performance.now() > endAt) {
+      body.destroy();
+      return null;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** JSON parse with LM Studio's content type rule: `application/json` (it sends `; charset=utf-8`). */
