@@ -5,7 +5,9 @@ import { HttpError } from "../harness/errors.ts";
 import { errors, MockAgent } from "undici";
 import { HttpClient } from "../harness/http/client.ts";
 import { pollUntil } from "../harness/lifecycle/poll.ts";
-import { closedPortUrl, mockHost, plainHost } from "./helpers/hosts.ts";
+import type { Certificate } from "../contracts/certificate.ts";
+import { runCli } from "./helpers/cli.ts";
+import { closedPortUrl, LAN_STAND_IN, mockHost, plainHost } from "./helpers/hosts.ts";
 
 async function failure(promise: Promise<unknown>): Promise<HttpError> {
   const error = await promise.then(
@@ -222,6 +224,19 @@ describe("HttpClient", () => {
     expect(error.message).not.toMatch(/within/);
     // A request after Ctrl-C is not sent at all.
     expect((await failure(http.send("GET", `${mock.url}/v1/models`))).kind).toBe("interrupted");
+  });
+
+  it("Ctrl-C during a certify run: the check that was waiting says it was interrupted, never 'No complete response'", async () => {
+    const mock = await mockHost("compliant", { faults: [{ fault: { kind: "hang" }, paths: ["/v1/chat/completions"] }] });
+    const ctrlC = new AbortController();
+    const run = runCli(["certify", mock.url, "--json", "--no-browser", "--probe-address", LAN_STAND_IN, "--timeout", "5000"], ctrlC.signal);
+    expect((await pollUntil(async () => mock.requests.some((r) => r.path === "/v1/chat/completions"), Boolean, { timeoutMs: 5_000 })).ok).toBe(true);
+    ctrlC.abort(new Error("interrupted"));
+    const r = await run;
+    expect(r.code).toBe(2);
+    const reasons = (JSON.parse(r.stdout) as Certificate).checks.map((c) => c.reason).join("\n");
+    expect(reasons).toMatch(/Interrupted before the response was complete \(lmcert was stopped\): [A-Z]+ http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions/);
+    expect(`${reasons}\n${r.stderr}`).not.toMatch(/No complete response/);
   });
 
   it("a request cut short by the host's time limit says so, instead of naming a timeout that never ran out", async () => {
