@@ -6,6 +6,7 @@ import { buildCertificate } from "./certificate.ts";
 import { beginSession, finishSession } from "./lifecycle/run-session.ts";
 import type { MutationSession } from "./lifecycle/session.ts";
 import { discover, type Discovery } from "./discovery.ts";
+import { fanOutSignal } from "./fan-out-signal.ts";
 import { createHostAgent } from "./http/agent.ts";
 import { HttpClient } from "./http/client.ts";
 import { report, type Reporter } from "./reporters/reporter.ts";
@@ -48,7 +49,8 @@ export interface CertifyHostOptions {
 export async function certifyHost(options: CertifyHostOptions): Promise<Certificate> {
   const reporters = options.reporters ?? [];
   const startedAt = new Date();
-  const signal = options.signal ?? new AbortController().signal;
+  const stop = fanOutSignal(options.signal);
+  const signal = stop.signal;
   // One agent for the run's three clients; constructed here, it loads no parser until the first connection.
   const agent = options.agent ?? createHostAgent({ connectTimeoutMs: options.timeoutMs ?? 5_000 });
   const httpOptions = {
@@ -123,6 +125,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
   } finally {
     await Promise.all([http.close(), anonymousHttp.close(), mutationHttp.close()]);
     if (!options.agent) await agent.destroy();
+    stop.release();
   }
 }
 

@@ -1,6 +1,5 @@
 /** @module Certifies every host of an inventory with bounded concurrency and per-host deadlines; rolls up. */
 
-import { setMaxListeners } from "node:events";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Certificate } from "../../contracts/certificate.ts";
@@ -9,6 +8,7 @@ import type { ChromiumChoice } from "../browser/find-chromium.ts";
 import { writeAtomic, writeCertificate, hostSlug } from "../certificate.ts";
 import { canonicalJson, sha256Hex } from "../canonical-json.ts";
 import { certifyHost } from "../certify-host.ts";
+import { fanOutSignal } from "../fan-out-signal.ts";
 import { createHostAgent } from "../http/agent.ts";
 import type { Reporter } from "../reporters/reporter.ts";
 import { renderHtml } from "../reporters/html.ts";
@@ -90,21 +90,6 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
   const summary = buildSummary(options.inventory, certificates, paths);
   const reports = options.out ? writeReports(options.out, summary, certificates) : {};
   return { summary, certificates, reports };
-}
-
-/**
- * The run's Ctrl-C signal, handed to every host in flight. Each host listens on it from several places (its HTTP
- * clients, its checks), so with `--concurrency` above a few, Node's listener-leak warning (MaxListenersExceededWarning,
- * at 11 listeners) fired on every fleet run although no listener leaked. The fan-out is by design, so the signal the
- * hosts share is the fleet's own, without that limit.
- */
-function fanOutSignal(outer: AbortSignal | undefined): { signal: AbortSignal; release(): void } {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  const forward = () => controller.abort(outer?.reason);
-  if (outer?.aborted) forward();
-  else outer?.addEventListener("abort", forward, { once: true });
-  return { signal: controller.signal, release: () => outer?.removeEventListener("abort", forward) };
 }
 
 export function buildSummary(inventory: LoadedInventory, certificates: readonly Certificate[], paths: readonly (string | null)[]): FleetSummary {

@@ -3,7 +3,6 @@
  * owns connections, timeouts, the body cap and the retry. What is lmcert's own sits here, around one request() call:
  * the error kinds and their wording, the per-host deadline, Ctrl-C, and the redacted evidence of each exchange.
  */
-import { setMaxListeners } from "node:events";
 import type { Dispatcher } from "undici";
 import type { Evidence } from "../../contracts/certificate.ts";
 import { HttpError, type HttpErrorKind } from "../errors.ts";
@@ -18,7 +17,7 @@ export interface HttpClientOptions {
   readonly token?: string | undefined;
   /** Per request: connect, then headers, then the whole body. */
   readonly timeoutMs?: number;
-  /** Whole run against this host (epoch ms); requests after it fail fast as timeouts. */
+  /** Whole run against this host (epoch ms): no request's budget reaches past it; requests after it fail fast. */
   readonly deadline?: number | undefined;
   /** Aborts every request in flight (Ctrl-C). */
   readonly signal?: AbortSignal | undefined;
@@ -54,7 +53,6 @@ interface Seen {
 export class HttpClient {
   readonly #options: HttpClientOptions;
   #ownAgent: Dispatcher | undefined;
-  #stop: ClientStop | undefined;
 
   constructor(options: HttpClientOptions = {}) {
     this.#options = options;
@@ -76,45 +74,32 @@ export class HttpClient {
     const fail = (kind: HttpErrorKind, description: string, cause?: unknown): HttpError => {
       const message = `${description}: ${method} ${url}`;
       const evidence = this.#evidence(method, url, started, { ...seen, body: null, error: message });
-      return new HttpError(kind, message, evidence, cause === undefined ? undefined : { cause });
+      return new HttpError(kind, message, evidence, { cause });
     };
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch (error) {
-      throw fail("invalid-url", "Invalid URL", error);
-    }
-    if (target.protocol !== "http:" && target.protocol !== "https:") {
-      throw fail("invalid-url", `Invalid URL (lmcert speaks http:// and https://, not ${target.protocol}//)`);
-    }
     if (this.#options.signal?.aborted) throw fail("interrupted", INTERRUPTED);
     if (limits.budgetMs <= 0) throw fail("timeout", "Not sent: this host's time limit had already run out");
-    const stop = (this.#stop ??= new ClientStop(this.#options.signal, this.#options.deadline));
-    stop.inFlight++;
     try {
+      const target = new URL(url); // a malformed URL throws ERR_INVALID_URL: an `invalid-url` failure
+      if (!/^https?:$/.test(target.protocol)) throw fail("invalid-url", "Invalid URL (lmcert speaks http:// and https://)");
       const response = await this.#agent().request({
         origin: target.origin,
         path: `${target.pathname}${target.search}`,
         method: method as Dispatcher.HttpMethod,
         headers: this.#headers(options),
         body: options.json === undefined ? null : JSON.stringify(options.json),
-        signal: stop.signal,
+        signal: this.#options.signal,
         headersTimeout: limits.budgetMs,
         bodyTimeout: limits.budgetMs,
       });
       seen = { ...seen, status: response.statusCode, headers: flattenHeaders(response.headers) };
-      const body = await readWithin(response.body, started + limits.budgetMs);
-      if (body === null) throw fail("timeout", describeFailure(new DOMException("", "TimeoutError"), limits).description);
-      seen = { ...seen, body };
-      return { status: response.statusCode, headers: seen.headers, bodyText: body, evidence: this.#evidence(method, url, started, seen) };
+      const bodyText = await readWithin(response.body, started + limits.budgetMs);
+      seen = { ...seen, body: bodyText };
+      return { status: response.statusCode, headers: seen.headers, bodyText, evidence: this.#evidence(method, url, started, seen) };
     } catch (error) {
       if (error instanceof HttpError) throw error;
       if (this.#options.signal?.aborted) throw fail("interrupted", INTERRUPTED, error);
-      if (stop.ended) throw fail("timeout", "No response before the run moved on (its check ran out of time)", error);
-      const failure = describeFailure(error, stop.deadlinePassed ? { ...limits, cutByDeadline: true } : limits);
+      const failure = describeFailure(error, limits);
       throw fail(failure.kind, failure.description, error);
-    } finally {
-      stop.inFlight--;
     }
   }
 
@@ -124,14 +109,8 @@ export class HttpClient {
     return { exchange, json: parseJsonBody(exchange) };
   }
 
-  /**
-   * Ends this client's requests still in flight (a check that overran its deadline can leave one waiting on a hung
-   * server) and, if the agent is the client's own, every connection at once: a graceful close would wait on that
-   * request. The client may be used again afterwards.
-   */
+  /** Ends the client's own agent, every connection at once: a graceful close would wait on a hung server. */
   async close(): Promise<void> {
-    this.#stop?.end();
-    this.#stop = undefined;
     const own = this.#ownAgent;
     this.#ownAgent = undefined;
     await own?.destroy();
@@ -170,66 +149,13 @@ export class HttpClient {
 }
 
 /**
- * One signal for every request of a client: it fires on Ctrl-C (the run's signal) and when the host's deadline
- * passes. The deadline needs a timer of its own because it also bounds the connect phase and a body trickling in
- * below undici's idle `bodyTimeout`. It is an ordinary timer held by this object until end(), not an
- * `AbortSignal.timeout()` (see agent.ts on nodejs/node#57736).
+ * The body as text. undici's `bodyTimeout` bounds the gap between two chunks, not the whole body: a server sending a
+ * byte every so often would never trip it. Checking at each chunk bounds the whole body to twice the budget at most.
  */
-class ClientStop {
-  readonly #controller = new AbortController();
-  readonly #outer: AbortSignal | undefined;
-  readonly #onOuterAbort = () => this.#controller.abort(this.#outer?.reason);
-  readonly #timer: NodeJS.Timeout | undefined;
-  #deadlinePassed = false;
-
-  constructor(outer: AbortSignal | undefined, deadline: number | undefined) {
-    // undici adds one listener per request in flight; a check may send many at once. Without this, Node warns of a
-    // listener leak (MaxListenersExceededWarning) although every listener is removed when its request ends.
-    setMaxListeners(0, this.#controller.signal);
-    this.#outer = outer;
-    outer?.addEventListener("abort", this.#onOuterAbort, { once: true });
-    if (deadline !== undefined) {
-      this.#timer = setTimeout(() => {
-        this.#deadlinePassed = true;
-        this.#controller.abort(new DOMException("the host's time limit ran out", "TimeoutError"));
-      }, Math.max(0, deadline - Date.now()));
-      this.#timer.unref();
-    }
-  }
-
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  get deadlinePassed(): boolean {
-    return this.#deadlinePassed;
-  }
-
-  /** Requests of this client still waiting for an answer. */
-  inFlight = 0;
-  ended = false;
-
-  end(): void {
-    this.ended = true;
-    clearTimeout(this.#timer);
-    this.#outer?.removeEventListener("abort", this.#onOuterAbort);
-    // Usually nothing is in flight; then no abort reason is made (a DOMException costs ~0.2 ms to construct).
-    if (this.inFlight > 0) this.#controller.abort(new DOMException("the HTTP client was closed", "AbortError"));
-  }
-}
-
-/**
- * The body as text, or null when it is still arriving at `endAt`. undici's `bodyTimeout` bounds the gap between
- * two chunks, not the whole body: a server sending a byte every so often would never trip it. Checking on each
- * chunk bounds the whole body to at most twice the budget without a timer.
- */
-async function readWithin(body: Dispatcher.ResponseData["body"], endAt: number): Promise<string | null> {
+async function readWithin(body: Dispatcher.ResponseData["body"], endAt: number): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    if (performance.now() > endAt) {
-      body.destroy();
-      return null;
-    }
+    if (performance.now() > endAt) throw new DOMException("the body was still arriving", "TimeoutError");
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
