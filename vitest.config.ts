@@ -13,6 +13,8 @@ export default defineConfig({
     // Most tests wait on sockets, child processes and timeouts rather than CPU: more workers than the 2 cores
     // overlap that waiting.
     maxWorkers: 3,
+    // Journals and per-server locks written without --out go to a folder of the test run's own.
+    setupFiles: ["test/helpers/journal-dir.ts"],
     // Test files share no global state (every test starts its own mock), so workers keep their module cache
     // between files instead of re-importing the harness for each one.
     isolate: false,

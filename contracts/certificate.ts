@@ -35,6 +35,11 @@ export const CheckRecord = z.strictObject({
   evidence: z.array(Evidence),
   remedy: z.string().nullable(),
   durationMs: z.number().nonnegative(),
+  /**
+   * Set when `certify --rerun-failed` did not run this check again and kept its earlier pass: `from` is the digest
+   * of the certificate it came from, `at` when that run finished (the age of the evidence).
+   */
+  carriedOver: z.strictObject({ from: z.string(), at: z.iso.datetime() }).optional(),
 });
 export type CheckRecord = z.infer<typeof CheckRecord>;
 
@@ -54,6 +59,8 @@ export const Certificate = z
       selectedChecks: z.array(z.string()),
       skippedChecks: z.array(z.string()),
       mutationsAllowed: z.boolean(),
+      /** `certify --rerun-failed`: the certificate this run completed (its passes are carried over). */
+      rerunOf: z.strictObject({ digest: z.string(), finishedAt: z.iso.datetime() }).optional(),
     }),
     startedAt: z.iso.datetime(),
     finishedAt: z.iso.datetime(),
@@ -75,6 +82,8 @@ export const Certificate = z
       detail: z.string(),
       journal: z.string().nullable(),
     }),
+    /** Present only when the run was interrupted (Ctrl-C, SIGTERM): its results are partial, never a baseline. */
+    interrupted: z.strictObject({ at: z.iso.datetime(), detail: z.string() }).optional(),
     digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
     signature: z
       .strictObject({ alg: z.literal("ed25519"), keyId: z.string(), value: z.string() })

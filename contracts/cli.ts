@@ -1,7 +1,9 @@
 /** @module CLI flags after parsing: validated here so bad input names the flag instead of crashing later. */
 import { z } from "zod";
+import { HostUrl } from "./host-url.ts";
+import { DurationMs, durationMs } from "./units.ts";
 
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL, e.g. http://127.0.0.1:1234" });
+const httpUrl = HostUrl;
 const port = z.coerce.number().int().min(0).max(65535);
 
 export const CertifyFlags = z.strictObject({
@@ -11,7 +13,7 @@ export const CertifyFlags = z.strictObject({
   out: z.string().min(1).optional(),
   tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional(),
-  timeoutMs: z.coerce.number().int().positive().default(5000),
+  timeoutMs: DurationMs.default(5000),
   only: z.array(z.string()).default([]),
   skip: z.array(z.string()).default([]),
   local: z.boolean().default(false),
@@ -22,8 +24,22 @@ export const CertifyFlags = z.strictObject({
   allowMutations: z.boolean().default(false),
   lifecycleModel: z.string().min(1).optional(),
   signKey: z.string().min(1).optional(),
+  /** --problems/--quiet: the console lists only checks that need attention. */
+  problems: z.boolean().default(false),
+  restoreFirst: z.boolean().default(false),
 });
 export type CertifyFlags = z.infer<typeof CertifyFlags>;
+
+export const RecordFlags = z.strictObject({
+  url: httpUrl,
+  out: z.string().min(1).optional(),
+  standard: z.string().min(1).optional(),
+  tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional(),
+  timeoutMs: z.coerce.number().int().positive().default(5000),
+  probeAddress: z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" })).default([]),
+});
+export type RecordFlags = z.infer<typeof RecordFlags>;
 
 export const MockFlags = z.strictObject({
   preset: z.string().min(1).default("compliant"),
@@ -31,15 +47,19 @@ export const MockFlags = z.strictObject({
   host: z.string().min(1).optional(),
   lmstudioVersion: z.string().regex(/^\d+\.\d+\.\d+/, "must look like 0.4.6").optional(),
   jit: z.enum(["on", "off"]).optional(),
-  loadLatencyMs: z.coerce.number().int().nonnegative().optional(),
+  loadLatencyMs: durationMs({ allowZero: true }).optional(),
   logRequests: z.boolean().default(false),
+  corsOrigin: z.enum(["star", "echo"]).optional(),
+  authTokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
+  /** A HAR recording to serve back instead of a preset (`lmcert record`). */
+  replay: z.string().min(1).optional(),
 });
 export type MockFlags = z.infer<typeof MockFlags>;
 
 export const RestoreFlags = z.strictObject({
   journal: z.string().min(1),
   tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
-  timeoutMs: z.coerce.number().int().positive().default(120_000),
+  timeoutMs: DurationMs.default(120_000),
 });
 export type RestoreFlags = z.infer<typeof RestoreFlags>;
 
@@ -49,13 +69,15 @@ export const FleetFlags = z.strictObject({
   concurrency: z.coerce.number().int().min(1).max(64).default(4),
   out: z.string().min(1).default("lmcert-out"),
   json: z.boolean().default(false),
-  timeoutMs: z.coerce.number().int().positive().default(5000),
-  hostTimeoutMs: z.coerce.number().int().positive().default(300_000),
+  timeoutMs: DurationMs.default(5000),
+  hostTimeoutMs: DurationMs.default(300_000),
   allowMutations: z.boolean().default(false),
   signKey: z.string().min(1).optional(),
   probeAddress: z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" })).default([]),
   chromium: z.string().min(1).optional(),
   browser: z.boolean().default(true),
+  problems: z.boolean().default(false),
+  restoreFirst: z.boolean().default(false),
 });
 export type FleetFlags = z.infer<typeof FleetFlags>;
 
@@ -69,5 +91,10 @@ export const VerifyFlags = z.strictObject({
 export const KeygenFlags = z.strictObject({
   outDir: z.string().min(1).default("."),
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, "use letters, digits, '.', '_' or '-'").default("lmcert-signing"),
+  force: z.boolean().default(false),
+});
+
+export const InitFlags = z.strictObject({
+  dir: z.string().min(1).default("."),
   force: z.boolean().default(false),
 });

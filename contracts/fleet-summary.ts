@@ -19,6 +19,10 @@ export const HostSummary = z.strictObject({
   validUntil: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
   certificate: z.string().nullable(),
+  /** Optional checks that did not pass (warnings: never a failure). Absent in summaries from before 0.2. */
+  warnings: z.array(z.string()).optional(),
+  /** The host's run was interrupted: its statuses are partial. */
+  interrupted: z.boolean().optional(),
 });
 export type HostSummary = z.infer<typeof HostSummary>;
 
@@ -30,6 +34,8 @@ export const FleetSummary = z
     standard: z.strictObject({ name: z.string(), version: z.number().int(), sha256: z.string() }),
     counts: z.strictObject({ hosts: z.number().int(), certified: z.number().int(), notCertified: z.number().int(), incomplete: z.number().int() }),
     hosts: z.array(HostSummary),
+    /** The fleet run was interrupted (Ctrl-C, SIGTERM): `lmcert diff` refuses it as a baseline or a result. */
+    interrupted: z.boolean().optional(),
     consistency: z.strictObject({
       consistent: z.boolean(),
       findings: z.array(z.string()),

@@ -6,7 +6,7 @@ import { Inventory } from "./inventory.ts";
 import { RestoreJournal } from "./journal.ts";
 import { OpenAiError, RestV1Error, UnknownEndpointError } from "./lmstudio/errors.ts";
 import { Greeting } from "./lmstudio/greeting.ts";
-import { OpenAiModelList } from "./lmstudio/openai-models.ts";
+import { OpenAiModel, OpenAiModelList } from "./lmstudio/openai-models.ts";
 import { RestV0Model, RestV0ModelList } from "./lmstudio/rest-v0-models.ts";
 import {
   RestV1LoadRequest,
@@ -15,12 +15,13 @@ import {
   RestV1UnloadRequest,
   RestV1UnloadResponse,
 } from "./lmstudio/rest-v1-models.ts";
-import { HttpServerConfig } from "./lmstudio/server-config.ts";
+import { HttpServerConfig, LmStudioAppSettings } from "./lmstudio/server-config.ts";
 import { Standard } from "./standard.ts";
 
 /** Wire payloads: validated leniently (extra fields are drift). Files: strict, published for editors. */
 export const contracts = {
   "lmstudio.openai.ModelList": { schema: OpenAiModelList, io: "output" },
+  "lmstudio.openai.Model": { schema: OpenAiModel, io: "output" },
   "lmstudio.v0.ModelList": { schema: RestV0ModelList, io: "output" },
   "lmstudio.v0.Model": { schema: RestV0Model, io: "output" },
   "lmstudio.v1.ModelList": { schema: RestV1ModelList, io: "output" },
@@ -33,6 +34,7 @@ export const contracts = {
   "lmstudio.error.UnknownEndpoint": { schema: UnknownEndpointError, io: "output" },
   "lmstudio.Greeting": { schema: Greeting, io: "output" },
   "lmstudio.HttpServerConfig": { schema: HttpServerConfig, io: "output" },
+  "lmstudio.AppSettings": { schema: LmStudioAppSettings, io: "output" },
   "lmcert.Standard": { schema: Standard, io: "input" },
   "lmcert.Inventory": { schema: Inventory, io: "input" },
   "lmcert.Certificate": { schema: Certificate, io: "output" },

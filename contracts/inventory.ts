@@ -1,11 +1,12 @@
 /** @module The fleet inventory file (DESIGN.md "Inventory file"). Tokens are named by env var, never stored. */
 import { z } from "zod";
+import { HostUrl } from "./host-url.ts";
 
 export const InventoryServer = z.strictObject({
   name: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, '.', '_' or '-' (it names a folder)"),
-  url: z.url({ protocol: /^https?$/ }),
+  url: HostUrl,
   tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
   lifecycleModel: z.string().min(1).optional(),
 });

@@ -29,10 +29,23 @@ export const RestoreJournal = z
         at: z.iso.datetime(),
         action: z.enum(["load", "unload", "jit-request"]),
         model: z.string().nullable(),
+        /** Null while a load is in flight (or if it never landed): `lmcert restore` then waits for it. */
         instanceId: z.string().nullable(),
+        /**
+         * Loads only: how a load ended, once it has. Absent while the request is in flight: after a kill -9 that is
+         * a *pending* load, which may still land. `gave-up`: lmcert stopped waiting for the answer; it may still land.
+         */
+        outcome: z.enum(["landed", "refused", "gave-up"]).optional(),
+        /**
+         * Loads only: until when a pending load may still land, from the standard's lifecycle.loadTimeoutSeconds.
+         * `lmcert restore` waits for it to land (then unloads it) until this time, and only then calls the host restored.
+         */
+        waitUntil: z.iso.datetime().optional(),
       }),
     ),
     status: z.enum(["open", "restored", "failed"]),
+    /** Why the restore failed, or what it had to wait for (for the operator reading the file). */
+    note: z.string().optional(),
   })
   .meta({ id: "lmcert.RestoreJournal", title: "lmcert restore journal" });
 

@@ -1,5 +1,6 @@
 /** @module The team standard: the YAML file every host is certified against (DESIGN.md "Standard file"). */
 import { z } from "zod";
+import { ByteSize } from "./units.ts";
 
 export const ListingSemantics = z.enum(["loaded-only", "all-available"]);
 export type ListingSemantics = z.infer<typeof ListingSemantics>;
@@ -20,7 +21,7 @@ export const Standard = z
     auth: z.enum(["none", "token"]).default("none"),
     models: z.strictObject({ required: z.array(z.string().min(1)).default([]) }).default({ required: [] }),
     memory: z
-      .strictObject({ maxLoadedBytes: z.number().int().positive().nullable().default(null) })
+      .strictObject({ maxLoadedBytes: ByteSize.nullable().default(null) })
       .default({ maxLoadedBytes: null }),
     lifecycle: z
       .strictObject({

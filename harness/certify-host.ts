@@ -9,8 +9,11 @@ import { discover, type Discovery } from "./discovery.ts";
 import { fanOutSignal } from "./fan-out-signal.ts";
 import { createHostAgent } from "./http/agent.ts";
 import { HttpClient } from "./http/client.ts";
+import type { ExchangeListener } from "./http/exchange-hook.ts";
 import { report, type Reporter } from "./reporters/reporter.ts";
+import { carriedPasses } from "./rerun.ts";
 import { runChecks } from "./runner.ts";
+import { rememberSecret } from "./server-text.ts";
 import type { CheckRecord } from "../contracts/certificate.ts";
 import { findChromium, type ChromiumChoice } from "./browser/find-chromium.ts";
 import type { Check, CheckContext, HostTarget, LocalAccess } from "./types.ts";
@@ -42,12 +45,20 @@ export interface CertifyHostOptions {
   readonly journalDir?: string;
   readonly lifecycleModel?: string | null;
   readonly pactFile?: string | null;
+  /** Receives the report of a tool a check runs (Pact's verifier); see CheckContext.toolOutput. */
+  readonly toolOutput?: (text: string) => void;
+  /** `--rerun-failed`: the earlier certificate whose passes stand in for the checks this run does not select. */
+  readonly rerunOf?: Certificate | null;
+  /** Told about every HTTP exchange with the host (`lmcert record`). */
+  readonly onExchange?: ExchangeListener;
   /** A fleet run's shared connection pool (harness/http/agent.ts); without it the run makes and ends its own. */
   readonly agent?: Dispatcher;
 }
 
 export async function certifyHost(options: CertifyHostOptions): Promise<Certificate> {
   const reporters = options.reporters ?? [];
+  // Library callers pass the token here directly; the CLI has registered it already.
+  rememberSecret(options.token);
   const startedAt = new Date();
   const stop = fanOutSignal(options.signal);
   const signal = stop.signal;
@@ -58,11 +69,12 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
     timeoutMs: options.timeoutMs ?? 5_000,
     deadline: options.hostDeadlineMs === undefined ? undefined : Date.now() + options.hostDeadlineMs,
     signal,
+    onExchange: options.onExchange,
   };
   const http = new HttpClient({ ...httpOptions, token: options.token });
   const anonymousHttp = new HttpClient(httpOptions);
   // Mutations and their restore must outlive Ctrl-C, so their client ignores the run's abort signal.
-  const mutationHttp = new HttpClient({ agent, token: options.token, timeoutMs: options.timeoutMs ?? 5_000 });
+  const mutationHttp = new HttpClient({ agent, token: options.token, timeoutMs: options.timeoutMs ?? 5_000, onExchange: options.onExchange });
   let discovered: Promise<Discovery> | undefined;
   let session: Promise<MutationSession> | undefined;
   const done = new Map<string, CheckRecord>();
@@ -79,6 +91,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
     chromium: options.chromium ?? findChromium(),
     lifecycleModel: options.lifecycleModel ?? options.standard.lifecycle.model,
     pactFile: options.pactFile ?? null,
+    toolOutput: options.toolOutput,
     discovery: () => (discovered ??= discover(http, options.host.url, { sdkTimeoutMs: options.timeoutMs ?? 5_000 })),
     mutations: () =>
       (session ??= beginSession(options, mutationHttp, () => ctx.discovery())),
@@ -97,6 +110,8 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
       only: options.only ?? [],
       skip: options.skip ?? [],
       checkTimeoutMs: options.checkTimeoutMs ?? 30_000,
+      ...(options.rerunOf ? { carryOver: carriedPasses(options.rerunOf) } : {}),
+      mutatingCheckTimeoutMs: mutatingCheckTimeoutMs(options),
       onCheckEnd: (record) => {
         done.set(record.id, record);
         return report(reporters, "onCheckEnd", options.host, record);
@@ -119,6 +134,9 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
       startedAt,
       finishedAt: new Date(),
       mutations,
+      rerunOf: options.rerunOf ?? null,
+      // No abort listener here (a fleet shares one signal across hosts): aborted by now means interrupted.
+      interruptedAt: signal.aborted ? new Date() : null,
     });
     await report(reporters, "onHostEnd", certificate);
     return certificate;
@@ -127,6 +145,15 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
     if (!options.agent) await agent.destroy();
     stop.release();
   }
+}
+
+/**
+ * A check that changes the host may wait on up to three loads or unloads (e.g. no-duplicate-instances loads twice,
+ * then restores), each allowed the standard's lifecycle.loadTimeoutSeconds, plus its ordinary requests. The fixed
+ * per-check deadline never cuts a load short: a load abandoned mid-way would land after lmcert moved on.
+ */
+export function mutatingCheckTimeoutMs(options: Pick<CertifyHostOptions, "standard" | "checkTimeoutMs">): number {
+  return (options.checkTimeoutMs ?? 30_000) + 3 * options.standard.lifecycle.loadTimeoutSeconds * 1000;
 }
 
 /** `http://10.0.0.102:1234` → `10.0.0.102_1234`: a default host name that is safe as a folder name. */

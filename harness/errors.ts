@@ -1,5 +1,6 @@
 /** @module Harness errors: one class each, a stable `code`, a "what: METHOD URL" message, and the cause kept. */
 import type { Evidence } from "../contracts/certificate.ts";
+import { redactSecrets } from "./server-text.ts";
 
 /** Something lmcert itself could not do (bad input, unreachable host). The CLI maps these to exit code 2. */
 export class LmcertError extends Error {
@@ -28,6 +29,12 @@ export type HttpErrorKind =
   | "bad-json"
   | "wrong-content-type"
   | "invalid-url"
+  /** The host name does not resolve (ENOTFOUND, EAI_AGAIN). */
+  | "dns"
+  /** https:// to a server that answers plain HTTP (OpenSSL "wrong version number"); LM Studio serves plain HTTP. */
+  | "tls-to-plain-http"
+  /** Any other TLS failure, e.g. a certificate this machine does not trust. */
+  | "tls"
   | "network";
 
 /** A transport-level failure talking to a host. It carries the evidence gathered before it broke. */
@@ -45,8 +52,10 @@ export function isHttpError(error: unknown): error is HttpError {
   return error instanceof HttpError;
 }
 
-/** Shown to people: the message, never a stack, and never anything from request headers. */
+/**
+ * Shown to people: the message, never a stack, and never a token. Messages quote servers (a body start, an SDK
+ * error), so they pass the server-text redaction like everything else that is printed.
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return redactSecrets(error instanceof Error ? error.message : String(error));
 }

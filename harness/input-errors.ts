@@ -8,3 +8,18 @@ export function describeIssues(where: string, error: z.ZodError): string {
   });
   return `${where} is invalid:\n${lines.join("\n")}`;
 }
+
+/** What went wrong reading `path`, in words: `no such file: team.yaml`. */
+export function describeReadError(path: string, cause: unknown): string {
+  switch ((cause as NodeJS.ErrnoException).code) {
+    case "ENOENT":
+      return `no such file: ${path}`;
+    case "EISDIR":
+      return `${path} is a folder, not a file`;
+    case "EACCES":
+    case "EPERM":
+      return `permission denied: ${path}`;
+    default:
+      return `cannot read ${path}: ${(cause as Error).message ?? String(cause)}`;
+  }
+}

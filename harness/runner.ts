@@ -1,7 +1,9 @@
 /** @module Runs checks in registry order: selection, mutation gate, `needs`, per-check deadline, error capture. */
 import type { CheckRecord } from "../contracts/certificate.ts";
 import { describeError } from "./errors.ts";
-import { isRequired, type Check, type CheckContext, type Outcome } from "./types.ts";
+import { makeEvidence } from "./http/evidence.ts";
+import { serverText, serverValue } from "./server-text.ts";
+import { isRequired, resolveRemedy, type Check, type CheckContext, type Outcome } from "./types.ts";
 
 export interface RunChecksOptions {
   readonly checks: readonly Check[];
@@ -10,6 +12,16 @@ export interface RunChecksOptions {
   readonly only?: readonly string[];
   readonly skip?: readonly string[];
   readonly checkTimeoutMs: number;
+  /**
+   * `certify --rerun-failed`: earlier passes (already marked `carriedOver`) that stand in for checks this run does
+   * not select, so a rerun that fixes the rest can certify.
+   */
+  readonly carryOver?: ReadonlyMap<string, CheckRecord>;
+  /**
+   * For checks that load or unload models: from the standard (lifecycle.loadTimeoutSeconds), never the fixed
+   * per-check deadline. A compliant host whose model takes 60 s to load must be certifiable (issue 15.2).
+   */
+  readonly mutatingCheckTimeoutMs?: number;
   readonly onCheckEnd?: (record: CheckRecord) => void | Promise<void>;
 }
 
@@ -29,8 +41,12 @@ export async function runChecks(options: RunChecksOptions): Promise<RunChecksRes
     const isSelected = isSelectedCheck(check.id, options.only ?? [], options.skip ?? []);
     (isSelected ? selected : deselected).push(check.id);
     const started = performance.now();
-    const outcome = isSelected ? await gateAndRun(check, ctx, statusById, options.checkTimeoutMs) : notSelected();
-    const record = toRecord(check, ctx, outcome, performance.now() - started);
+    const carried = isSelected ? undefined : options.carryOver?.get(check.id);
+    const deadline = check.mutates && options.mutatingCheckTimeoutMs !== undefined
+      ? { ms: options.mutatingCheckTimeoutMs, what: "deadline for a check that loads models, from lifecycle.loadTimeoutSeconds" }
+      : { ms: options.checkTimeoutMs, what: "per-check deadline" };
+    const outcome = isSelected ? await gateAndRun(check, ctx, statusById, deadline) : notSelected();
+    const record = carried ?? toRecord(check, ctx, outcome, performance.now() - started);
     statusById.set(check.id, record.status);
     records.push(record);
     await options.onCheckEnd?.(record);
@@ -51,7 +67,7 @@ async function gateAndRun(
   check: Check,
   ctx: CheckContext,
   statusById: ReadonlyMap<string, CheckRecord["status"]>,
-  timeoutMs: number,
+  deadline: CheckDeadline,
 ): Promise<Outcome> {
   if (check.mutates && !ctx.allowMutations) {
     return { status: "skipped", reason: "loads or unloads models; run with --allow-mutations to include it" };
@@ -61,16 +77,22 @@ async function gateAndRun(
     if (status !== "passed") return { status: "skipped", reason: `needs ${need} to pass first (it ${status ?? "did not run"})` };
   }
   if (ctx.signal.aborted) return { status: "error", reason: "run interrupted before this check started" };
-  return runWithDeadline(check, ctx, timeoutMs);
+  return runWithDeadline(check, ctx, deadline);
+}
+
+interface CheckDeadline {
+  readonly ms: number;
+  /** Which deadline this is, for the reason when it passes. */
+  readonly what: string;
 }
 
 /** A check that throws or overruns is an `error`, never a pass: the harness could not find out. */
-async function runWithDeadline(check: Check, ctx: CheckContext, timeoutMs: number): Promise<Outcome> {
+async function runWithDeadline(check: Check, ctx: CheckContext, limit: CheckDeadline): Promise<Outcome> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<Outcome>((resolve) => {
     timer = setTimeout(
-      () => resolve({ status: "error", reason: `check did not finish within ${timeoutMs} ms` }),
-      timeoutMs,
+      () => resolve({ status: "error", reason: `check did not finish within ${limit.ms} ms (${limit.what})` }),
+      limit.ms,
     );
   });
   try {
@@ -87,18 +109,36 @@ async function runWithDeadline(check: Check, ctx: CheckContext, timeoutMs: numbe
   }
 }
 
+/** Reasons and remedies are lmcert's words around server text (ids, messages): room for both, but bounded. */
+const MAX_REASON_CHARS = 4096;
+
+/**
+ * Failed and inconclusive records carry a fix (the outcome's, else the check's). An error carries only a fix its
+ * outcome names (e.g. "start the server" for a refused connection): the check's own remedy answers a different
+ * question than "why could lmcert not ask".
+ */
+function remedyFor(check: Check, ctx: CheckContext, outcome: Outcome): string | null {
+  const remedy = outcome.status === "failed" || outcome.status === "inconclusive"
+    ? (outcome.remedy ?? check.remedy)
+    : outcome.status === "error" ? outcome.remedy : undefined;
+  return remedy === undefined ? null : serverText(resolveRemedy(remedy, ctx.standard), MAX_REASON_CHARS);
+}
+
+/**
+ * Every check result passes through the server-text choke point here, before any reporter, certificate or log
+ * sees it: whatever a check put into its reason, observed values or evidence, tokens are redacted and sizes capped.
+ */
 function toRecord(check: Check, ctx: CheckContext, outcome: Outcome, durationMs: number): CheckRecord {
-  const needsRemedy = outcome.status === "failed" || outcome.status === "inconclusive";
   return {
     id: check.id,
     title: check.title,
     must: check.must,
     required: isRequired(check, ctx.standard, { allowMutations: ctx.allowMutations, local: ctx.local !== null }),
     status: outcome.status,
-    reason: outcome.reason,
-    observed: { ...outcome.observed },
-    evidence: [...(outcome.evidence ?? [])],
-    remedy: needsRemedy ? (outcome.remedy ?? check.remedy) : null,
+    reason: serverText(outcome.reason, MAX_REASON_CHARS),
+    observed: serverValue({ ...outcome.observed }) as Record<string, unknown>,
+    evidence: (outcome.evidence ?? []).map((e) => makeEvidence(e)),
+    remedy: remedyFor(check, ctx, outcome),
     durationMs: Math.round(durationMs),
   };
 }

@@ -2,6 +2,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
 import type { Certificate } from "../contracts/certificate.ts";
 import { Certificate as CertificateSchema } from "../contracts/certificate.ts";
+import { jsonMemberProblems, protoMemberPaths } from "./canonical-json.ts";
 import { certificateDigest } from "./certificate.ts";
 
 export interface KeyPairPem {
@@ -39,15 +40,36 @@ export interface VerifyResult {
   readonly notes: readonly string[];
 }
 
+/**
+ * A certificate file's text, parsed for verification: duplicate keys and `__proto__` members are refused before
+ * JSON.parse can hide them, and a text that is not JSON (truncated, damaged) is a problem, not a crash.
+ */
+export function parseCertificateText(text: string): { raw: unknown } | { problems: string[] } {
+  const members = jsonMemberProblems(text);
+  if (members.length > 0) return { problems: members.map((p) => `forged or damaged: ${p}`) };
+  try {
+    return { raw: JSON.parse(text) as unknown };
+  } catch (cause) {
+    return { problems: [`not a whole certificate: the file is not valid JSON (truncated or damaged?): ${(cause as Error).message}`] };
+  }
+}
+
 export function verifyCertificate(raw: unknown, options: { publicPem?: string; strict?: boolean; now?: Date } = {}): VerifyResult {
   const problems: string[] = [];
   const notes: string[] = [];
+  // Refused outright: a `__proto__` member is dropped or turned into a prototype by the schema parse below, so a
+  // digest over the parsed copy would not cover it (issue 15.7).
+  const protos = protoMemberPaths(raw);
+  if (protos.length > 0) {
+    return { valid: false, problems: protos.map((path) => `forged or damaged: forbidden member "__proto__" at ${path}`), notes };
+  }
   const parsed = CertificateSchema.safeParse(raw);
   if (!parsed.success) {
     return { valid: false, problems: parsed.error.issues.map((i) => `not a valid certificate: ${i.path.join(".") || "(top level)"}: ${i.message}`), notes };
   }
   const cert = parsed.data;
-  const expected = certificateDigest(cert);
+  // Over the exact parsed member set, not the schema's copy of it: whatever the file holds is what is digested.
+  const expected = certificateDigest(raw as Certificate);
   if (expected !== cert.digest) problems.push(`digest mismatch: the certificate says ${cert.digest} but its content hashes to ${expected} (it was edited after it was written)`);
   if (cert.signature) {
     if (!options.publicPem) {
@@ -58,6 +80,9 @@ export function verifyCertificate(raw: unknown, options: { publicPem?: string; s
       if (keyId !== cert.signature.keyId) problems.push(`signed with key ${cert.signature.keyId}, but the given key is ${keyId}`);
       else if (!verify(null, Buffer.from(cert.digest), publicKey, Buffer.from(cert.signature.value, "base64"))) {
         problems.push(`signature does not match the digest for key ${keyId}`);
+      } else if (expected !== cert.digest) {
+        // The signature covers the stated digest, which no longer describes the content: nothing here is "valid".
+        problems.push(`the signature (key ${keyId}) matches only the stated digest, not this content: the certificate was edited after it was signed`);
       } else notes.push(`signature valid (ed25519, key ${keyId})`);
     }
   } else if (options.publicPem) {

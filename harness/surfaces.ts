@@ -28,13 +28,40 @@ export interface SurfaceReading {
   readonly json?: unknown;
   /** Set when the transport failed, so callers can tell "could not ask" from "asked and got nonsense". */
   readonly errorKind?: HttpErrorKind;
+  /** The answer was LM Studio's HTTP 200 "Unexpected endpoint or method" body. */
+  readonly unknownEndpoint?: true;
+  /** "unauthorized" inferred from early 0.4's way of refusing a request without a token (see `readAuthQuirk`). */
+  readonly authQuirk?: true;
 }
+
+/**
+ * Early LM Studio 0.4 (0.4.2) with "Require Authentication" on answered a request without a token as if the route
+ * did not exist: HTTP 200 "Unexpected endpoint or method", for GET /v1/models too (agustif/opencode-lmstudio#9,
+ * burnsbert/ComfyUI-EBU-LMStudio#7; 0.4.18 answers 401 invalid_api_key, opencode-lmstudio#41). Every LM Studio serves
+ * /v1/models, so from a host that says it is LM Studio that answer means "token required", not "no such route".
+ */
+export const EARLY_04_AUTH_QUIRK =
+  'LM Studio serves GET /v1/models in every version, so this is how early LM Studio 0.4 (e.g. 0.4.2) refuses a request without an API token: HTTP 200 "Unexpected endpoint or method" instead of 401 invalid_api_key (opencode-lmstudio#9)';
+
+/**
+ * Reinterprets readings taken from an LM Studio host: when /v1/models "does not exist", every "Unexpected endpoint"
+ * answer among them is the early-0.4 token refusal, so those surfaces are unauthorized, not absent.
+ */
+export function readAuthQuirk(readings: readonly SurfaceReading[], isLmStudio: boolean): SurfaceReading[] {
+  const openai = readings.find((r) => r.path === SURFACE_PATHS.openai);
+  if (!isLmStudio || !openai?.unknownEndpoint) return [...readings];
+  return readings.map((r) =>
+    r.unknownEndpoint ? { ...r, state: "unauthorized", authQuirk: true, reason: `${r.reason.replace(/: this server does not have the route$/, "")}. ${EARLY_04_AUTH_QUIRK}` } : r,
+  );
+}
+
+/** Failures before any answer came back; a body that is too large or not JSON is an answer, and a finding. */
+const TRANSPORT_KINDS: ReadonlySet<HttpErrorKind> = new Set(["refused", "timeout", "interrupted", "reset", "network", "invalid-url", "dns", "tls-to-plain-http", "tls"]);
 
 /** The host could not be asked (or failed server-side): nothing about the host's conformance follows from it. */
 export function couldNotAsk(reading: SurfaceReading): boolean {
   const kind = reading.errorKind;
-  const transport = kind === "refused" || kind === "timeout" || kind === "interrupted" || kind === "reset" || kind === "network" || kind === "invalid-url";
-  return transport || (reading.evidence.status ?? 0) >= 500;
+  return (kind !== undefined && TRANSPORT_KINDS.has(kind)) || (reading.evidence.status ?? 0) >= 500;
 }
 
 export function joinUrl(baseUrl: string, path: string): string {
@@ -70,6 +97,7 @@ export async function readSurface(http: HttpClient, baseUrl: string, path: strin
         path,
         state: "absent",
         evidence,
+        unknownEndpoint: true,
         reason: `${at} answered LM Studio's "Unexpected endpoint or method" (HTTP 200): this server does not have the route`,
       };
     }

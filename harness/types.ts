@@ -18,7 +18,14 @@ export type Concern =
   | "lifecycle"
   | "auth"
   | "config"
-  | "contract";
+  | "contract"
+  | "inference";
+
+/**
+ * A fix, in LM Studio's words. A function when the fix depends on the standard: e.g. every `lms server start` must
+ * carry the flags the standard needs, or following the fix turns CORS off or loses the LAN bind (issue 11.1).
+ */
+export type Remedy = string | ((standard: Standard) => string);
 
 /** What a check's run returns. The runner adds id, title, timing; it never upgrades a status. */
 export interface Outcome {
@@ -27,7 +34,7 @@ export interface Outcome {
   readonly observed?: Readonly<Record<string, unknown>>;
   readonly evidence?: readonly Evidence[];
   /** Overrides the check's remedy when the fix depends on what was observed (e.g. JIT on vs off). */
-  readonly remedy?: string;
+  readonly remedy?: Remedy;
 }
 
 export interface HostTarget {
@@ -60,6 +67,11 @@ export interface CheckContext {
   readonly probeAddresses: readonly string[] | null;
   /** The consumer contract `lmcert pact verify` checks, or null (contract.pact-verified is then skipped). */
   readonly pactFile: string | null;
+  /**
+   * Where a tool a check runs may print its own report as it goes (Pact's verifier, for `lmcert pact verify`), or
+   * undefined when nobody shows it. Too long for a certificate: the check keeps a summary in its outcome.
+   */
+  readonly toolOutput?: ((text: string) => void) | undefined;
   /** The model lifecycle checks load (inventory `lifecycleModel` or --lifecycle-model); the standard's otherwise. */
   readonly lifecycleModel: string | null;
   /** A Chromium for the real-browser CORS check, or null (the check is then skipped with the reason). */
@@ -92,7 +104,7 @@ export interface Check {
   /** Ids that must have passed first; otherwise this check is skipped with that reason. */
   readonly needs?: readonly string[];
   /** The LM Studio setting or `lms` command that fixes a failure, in LM Studio's own words. */
-  readonly remedy: string;
+  readonly remedy: Remedy;
   run(ctx: CheckContext): Promise<Outcome>;
 }
 
@@ -111,4 +123,8 @@ export function defineCheck(check: Check): Check {
 
 export function isRequired(check: Check, standard: Standard, run: RunConfig): boolean {
   return typeof check.required === "function" ? check.required(standard, run) : check.required;
+}
+
+export function resolveRemedy(remedy: Remedy, standard: Standard): string {
+  return typeof remedy === "function" ? remedy(standard) : remedy;
 }

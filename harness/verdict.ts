@@ -1,12 +1,7 @@
-/** @module The verdict rule: certified only when every required check passed. Inconclusive never counts as pass. */
+/** @module The verdict rule lives in severity.ts (one model for the verdict and every reporter); counts and exit codes here. */
 import type { CheckRecord, Certificate, Verdict } from "../contracts/certificate.ts";
 
-export function verdictFor(checks: readonly CheckRecord[]): Verdict {
-  const required = checks.filter((c) => c.required);
-  if (required.some((c) => c.status === "failed")) return "not-certified";
-  if (required.length > 0 && required.every((c) => c.status === "passed")) return "certified";
-  return "incomplete";
-}
+export { verdictFor } from "./severity.ts";
 
 export function countStatuses(checks: readonly CheckRecord[]): Certificate["counts"] {
   const counts = { passed: 0, failed: 0, inconclusive: 0, skipped: 0, error: 0 };

@@ -1,7 +1,7 @@
 /** @module auth: the host asks for an API token exactly when the standard says it should. */
 import { RestV1Error } from "../contracts/lmstudio/errors.ts";
 import type { Discovery } from "../harness/discovery.ts";
-import { couldNotAsk, readSurface, SURFACE_PATHS, type SurfaceReading } from "../harness/surfaces.ts";
+import { couldNotAsk, readAuthQuirk, readSurface, SURFACE_PATHS, type SurfaceReading } from "../harness/surfaces.ts";
 import { defineCheck, type CheckContext, type Outcome } from "../harness/types.ts";
 import { onlyWhen } from "./applicability.ts";
 import { REMEDY } from "./remedies.ts";
@@ -16,9 +16,17 @@ function probePaths(d: Discovery): string[] {
   return [SURFACE_PATHS.openai, ...(d.surfaces["rest-v1"].state !== "absent" ? [SURFACE_PATHS["rest-v1"]] : [])];
 }
 
-async function readAll(ctx: CheckContext, client: CheckContext["http"]): Promise<SurfaceReading[]> {
-  const paths = probePaths(await ctx.discovery());
-  return Promise.all(paths.map((p) => readSurface(client, ctx.host.url, p)));
+async function readAll(ctx: CheckContext, client: CheckContext["http"], only?: readonly string[]): Promise<SurfaceReading[]> {
+  const discovery = await ctx.discovery();
+  const paths = probePaths(discovery).filter((p) => !only || only.includes(p));
+  const readings = await Promise.all(paths.map((p) => readSurface(client, ctx.host.url, p)));
+  return readAuthQuirk(readings, discovery.isLmStudio);
+}
+
+/** 401 with LM Studio's `invalid_api_key` error: how 0.4.18 refuses a request without a token (opencode-lmstudio#41). */
+function refusedWith401(r: SurfaceReading): boolean {
+  const body = RestV1Error.safeParse(r.json);
+  return r.evidence.status === 401 && body.success && body.data.error.code === "invalid_api_key";
 }
 
 function transportTrouble(readings: readonly SurfaceReading[]): Outcome | null {
@@ -33,7 +41,7 @@ const saysNone = () => "the standard says auth: none";
 const required = onlyWhen(tokenStandard, saysNone, defineCheck({
   id: "auth.required",
   title: "Requests without a token are refused",
-  must: "With the standard's `auth: token`, a request without a token MUST get HTTP 401 with LM Studio's `invalid_api_key` error.",
+  must: "With the standard's `auth: token`, a request without a token MUST be refused: HTTP 401 with LM Studio's `invalid_api_key` error, or (early LM Studio 0.4) HTTP 200 \"Unexpected endpoint or method\" for a route that answers with the token.",
   concern: "auth",
   required: true,
   mutates: false,
@@ -45,11 +53,20 @@ const required = onlyWhen(tokenStandard, saysNone, defineCheck({
     if (trouble) return trouble;
     const evidence = readings.map((r) => r.evidence);
     const open = readings.filter((r) => r.state === "present").map((r) => r.path);
-    if (open.length > 0) return { status: "failed", reason: `answered without a token: ${open.join(", ")}`, evidence };
-    const wrongShape = readings.filter((r) => {
-      const body = RestV1Error.safeParse(r.json);
-      return r.evidence.status !== 401 || !body.success || body.data.error.code !== "invalid_api_key";
-    });
+    if (open.length > 0) {
+      // Tokens arrived with /api/v1 in 0.4.0 (docs authentication.mdx): an older host cannot be made to ask for one.
+      const discovery = await ctx.discovery();
+      if (discovery.surfaces["rest-v1"].state === "absent") {
+        return {
+          status: "failed",
+          reason: `answered without a token: ${open.join(", ")}; this LM Studio (${discovery.version ?? discovery.versionRange ?? "version unknown"}) is older than 0.4.0, which added "Require Authentication"`,
+          evidence,
+          remedy: `Update LM Studio to 0.4.0 or newer. ${TURN_ON}`,
+        };
+      }
+      return { status: "failed", reason: `answered without a token: ${open.join(", ")}`, evidence };
+    }
+    const wrongShape = readings.filter((r) => !r.authQuirk && !refusedWith401(r));
     if (wrongShape.length > 0) {
       return {
         status: "failed",
@@ -57,7 +74,28 @@ const required = onlyWhen(tokenStandard, saysNone, defineCheck({
         evidence,
       };
     }
-    return { status: "passed", reason: `${readings.map((r) => r.path).join(", ")} refuse requests without a token (401 invalid_api_key)`, evidence };
+    const quirky = readings.filter((r) => r.authQuirk).map((r) => r.path);
+    if (quirky.length === 0) {
+      return { status: "passed", reason: `${readings.map((r) => r.path).join(", ")} refuse requests without a token (401 invalid_api_key)`, observed: { refusal: "http-401" }, evidence };
+    }
+    // "Unexpected endpoint" without the token is a refusal only if the same routes answer with it (issue 11.3).
+    const quirk = `without a token, ${quirky.join(", ")} answered HTTP 200 "Unexpected endpoint or method": early LM Studio 0.4 (e.g. 0.4.2) refuses this way instead of 401 invalid_api_key (opencode-lmstudio#9; 0.4.18 answers 401)`;
+    if (!ctx.hasToken) {
+      return { status: "inconclusive", reason: `${quirk}; without --token-env lmcert cannot show that these routes answer with a token`, evidence, remedy: REMEDY.token };
+    }
+    const withToken = await readAll(ctx, ctx.http, quirky);
+    const tokenTrouble = transportTrouble(withToken);
+    if (tokenTrouble) return tokenTrouble;
+    const allEvidence = [...evidence, ...withToken.map((r) => r.evidence)];
+    const unanswered = withToken.filter((r) => r.state !== "present");
+    if (unanswered.length > 0) {
+      return {
+        status: "inconclusive",
+        reason: `${quirk}, but with the token they do not answer either (${unanswered.map((r) => r.reason).join("; ")}), so lmcert cannot tell a refusal from a missing route (see auth.token-accepted)`,
+        evidence: allEvidence,
+      };
+    }
+    return { status: "passed", reason: `refused without a token: ${quirk}; with the token they answer`, observed: { refusal: "unknown-endpoint-200" }, evidence: allEvidence };
   },
 }));
 

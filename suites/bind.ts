@@ -2,11 +2,17 @@
 import { couldNotAsk, readSurface } from "../harness/surfaces.ts";
 import { isLoopbackHost, isWildcardAddress, nonLoopbackInterfaceAddresses, portOf, urlFor } from "../harness/net/addresses.ts";
 import { listeningAddresses } from "../harness/net/listening-sockets.ts";
+import { difference, sameSet, sortedUnique } from "../harness/model-state/ids.ts";
+import { readLiveState, type LiveState } from "../harness/model-state/live-state.ts";
 import { defineCheck } from "../harness/types.ts";
+import type { Standard } from "../contracts/standard.ts";
 import { onlyWhen } from "./applicability.ts";
+import { lmsServerRestart } from "./remedies.ts";
 
-const SERVE_ON_NETWORK =
-  'In LM Studio: Developer → Server Settings → turn on "Serve on Local Network", or start the server with `lms server start --bind 0.0.0.0` (LM Studio binds 127.0.0.1 by default, so other machines and containers cannot connect).';
+const SERVE_ON_NETWORK = (s: Standard): string =>
+  `In LM Studio: Developer → Server Settings → turn on "Serve on Local Network", or restart the server with \`${lmsServerRestart(s)}\` (without --bind the server listens on 127.0.0.1 only, whatever the saved setting says, so other machines and containers cannot connect).`;
+const SERVER_PORT = (s: Standard): string =>
+  `In LM Studio: Developer → Server Settings → Server Port → ${s.bind.port}, or restart the server with \`${lmsServerRestart(s)}\`.`;
 
 const port = defineCheck({
   id: "bind.port",
@@ -16,7 +22,7 @@ const port = defineCheck({
   required: true,
   mutates: false,
   needs: ["health.greeting"],
-  remedy: "In LM Studio: Developer → Server Settings → Server Port, or `lms server start --port 1234`.",
+  remedy: SERVER_PORT,
   async run(ctx) {
     const url = new URL(ctx.host.url);
     const want = ctx.standard.bind.port;
@@ -27,7 +33,28 @@ const port = defineCheck({
     const reading = await readSurface(ctx.http, urlFor(url.hostname.replace(/^\[|\]$/g, ""), want), "/lmstudio-greeting");
     const evidence = [reading.evidence];
     if (reading.state === "present") {
-      return { status: "passed", reason: `LM Studio also answers on port ${want} (the URL used ${used})`, observed, evidence };
+      // A greeting on the standard port proves an LM Studio is there, not that it is this one: another instance
+      // (or another user's server) may hold it. Same models and the same loaded instances, or it is not the same.
+      const discovery = await ctx.discovery();
+      const [here, there] = await Promise.all([
+        readLiveState(ctx.http, discovery),
+        readLiveState(ctx.http, { ...discovery, baseUrl: urlFor(url.hostname.replace(/^\[|\]$/g, ""), want) }),
+      ]);
+      const both = [...evidence, ...here.evidence, ...there.evidence];
+      const differences = identityDifferences(fingerprint(here), fingerprint(there));
+      const compared = { urlPort: fingerprint(here), standardPort: fingerprint(there) };
+      if (differences === null) {
+        return { status: "inconclusive", reason: `LM Studio answers on port ${want}, but neither port states its models, so lmcert cannot tell whether it is the same server as on port ${used}`, observed: { ...observed, compared }, evidence: both };
+      }
+      if (differences.length > 0) {
+        return {
+          status: "failed",
+          reason: `port ${want} answers, but as a different LM Studio server than port ${used}: ${differences.join("; ")}`,
+          observed: { ...observed, compared },
+          evidence: both,
+        };
+      }
+      return { status: "passed", reason: `LM Studio also answers on port ${want} (the URL used ${used}), with the same models and loaded instances`, observed: { ...observed, compared }, evidence: both };
     }
     if (reading.errorKind === "refused" || reading.state !== "error") {
       return {
@@ -35,12 +62,44 @@ const port = defineCheck({
         reason: `nothing LM Studio answers on port ${want}; the server listens on ${used} (${reading.reason})`,
         observed,
         evidence,
-        remedy: `In LM Studio: Developer → Server Settings → Server Port → ${want}, or \`lms server start --port ${want}\`.`,
       };
     }
     return { status: "inconclusive", reason: `could not tell whether port ${want} answers: ${reading.reason}`, observed, evidence };
   },
 });
+
+/** What a server says about its models: enough to tell two servers apart without changing either. */
+interface Fingerprint {
+  readonly available: readonly string[] | null;
+  readonly instances: readonly string[] | null;
+  readonly listed: readonly string[] | null;
+}
+
+function fingerprint(state: LiveState): Fingerprint {
+  const view = state.v1 ?? state.v0;
+  return {
+    available: view?.available ? sortedUnique(view.available) : null,
+    instances: view?.instances ? sortedUnique(view.instances.map((i) => i.id)) : view?.loaded ? sortedUnique(view.loaded) : null,
+    listed: state.listed ? sortedUnique(state.listed) : null,
+  };
+}
+
+/** Differences in words; null when no field could be compared at all. */
+function identityDifferences(a: Fingerprint, b: Fingerprint): string[] | null {
+  const fields = [
+    ["downloaded models", a.available, b.available],
+    ["loaded instances", a.instances, b.instances],
+    ["/v1/models", a.listed, b.listed],
+  ] as const;
+  const comparable = fields.filter(([, x, y]) => x !== null || y !== null);
+  if (comparable.length === 0) return null;
+  return comparable.flatMap(([what, x, y]) => {
+    if (x === null || y === null) return [`${what}: stated on one port only`];
+    if (sameSet(x, y)) return [];
+    const only = (p: readonly string[], q: readonly string[]) => difference(p, q).join(", ") || "nothing";
+    return [`${what} differ (only on the URL's port: ${only(x, y)}; only on the standard's: ${only(y, x)})`];
+  });
+}
 
 const reachableOffLoopback = onlyWhen((s) => isWildcardAddress(s.bind.address), (s) => `the standard binds ${s.bind.address}`, defineCheck({
   id: "bind.reachable-off-loopback",

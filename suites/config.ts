@@ -1,7 +1,8 @@
 /** @module config: LM Studio's saved server settings, against the standard and against what the host did. */
-import { readLmStudioSettings, type LmStudioSettings } from "../harness/local/lmstudio-settings.ts";
+import { describeJitUnload, readLmStudioSettings, type LmStudioSettings } from "../harness/local/lmstudio-settings.ts";
 import { isWildcardAddress, portOf } from "../harness/net/addresses.ts";
 import { defineCheck, type CheckContext } from "../harness/types.ts";
+import { lmsServerRestart } from "./remedies.ts";
 
 /** Settings that contradict the standard. */
 function againstStandard(s: LmStudioSettings, ctx: CheckContext): string[] {
@@ -44,12 +45,12 @@ export const configChecks = [
   defineCheck({
     id: "config.local-settings",
     title: "LM Studio's saved server settings match the standard and the behaviour",
-    must: "With --local, LM Studio's server settings (port, network interface, CORS, JIT) MUST match the standard and what the server does.",
+    must: "With --local, LM Studio's saved server settings (port, networkInterface, cors, justInTimeModelLoading) MUST match the standard and what the server does; the JIT TTL and auto-evict settings are reported.",
     concern: "config",
     required: false,
     mutates: false,
-    remedy:
-      "Change the setting in LM Studio: Developer → Server Settings (Server Port, Serve on Local Network, Enable CORS, Just-in-Time Model Loading), then restart the server so the running server and the saved settings agree.",
+    remedy: (standard) =>
+      `Change the setting in LM Studio: Developer → Server Settings (Server Port, Serve on Local Network, Enable CORS, Just-in-Time Model Loading), then restart the server so the running server and the saved settings agree (Developer → Stop/Start Server, or \`${lmsServerRestart(standard)}\`).`,
     async run(ctx) {
       if (!ctx.local) return { status: "skipped", reason: "runs only with --local (lmcert on the server itself, reading LM Studio's files)" };
       const read = await readLmStudioSettings(ctx.local.lmstudioHome);
@@ -57,12 +58,24 @@ export const configChecks = [
       const s = read.settings;
       const mismatches = againstStandard(s, ctx);
       const drift = againstBehaviour(s, ctx);
-      const observed = { settings: { port: s.port, networkInterface: s.networkInterface, cors: s.cors, jit: s.jit }, otherFields: s.otherFields, mismatches, drift, path: s.path };
+      const jitUnload = { ...s.jitUnload, summary: describeJitUnload(s.jitUnload) };
+      const observed = {
+        settings: { port: s.port, networkInterface: s.networkInterface, cors: s.cors, jit: s.jit },
+        serverOptions: s.serverOptions,
+        jitUnload,
+        otherFields: s.otherFields,
+        mismatches,
+        drift,
+        path: s.path,
+        notes: s.notes,
+      };
+      // TTL and auto-evict only act on JIT-loaded models, so they matter wherever JIT is (or may be) on.
+      const ttlNote = s.jit === false ? "" : `\n${jitUnload.summary}`;
       const problems = [...mismatches, ...drift.map((d) => `drift: ${d}`)];
-      if (problems.length > 0) return { status: "failed", reason: problems.join("\n"), observed };
+      if (problems.length > 0) return { status: "failed", reason: `${problems.join("\n")}${ttlNote}`, observed };
       const unknown = (["port", "networkInterface", "cors", "jit"] as const).filter((k) => s[k] === null);
-      const note = unknown.length > 0 ? ` (not in the file: ${unknown.join(", ")})` : "";
-      return { status: "passed", reason: `${s.path} agrees with the standard and the observed behaviour${note}`, observed };
+      const note = unknown.length > 0 ? ` (not in the file: ${unknown.map((k) => (k === "jit" ? "justInTimeModelLoading" : k)).join(", ")})` : "";
+      return { status: "passed", reason: `${s.path} agrees with the standard and the observed behaviour${note}${ttlNote}`, observed };
     },
   }),
 ];

@@ -1,12 +1,14 @@
 /** @module cors: what a browser page on another origin experiences, checked at header level and in real Chromium. */
 import type { Evidence } from "../contracts/certificate.ts";
-import { PROBE_ORIGINS, REQUESTED_HEADERS, REQUESTED_METHOD, originProblems, preflightProblems } from "../harness/cors-rules.ts";
+import type { Standard } from "../contracts/standard.ts";
+import { PROBE_ORIGINS, REQUESTED_HEADERS, REQUESTED_METHOD, originProblems, originWarnings, preflightProblems } from "../harness/cors-rules.ts";
 import { isHttpError } from "../harness/errors.ts";
 import { joinUrl } from "../harness/surfaces.ts";
 import { defineCheck, type Outcome } from "../harness/types.ts";
 import { onlyWhen } from "./applicability.ts";
 import { browserCheck } from "./cors-browser.ts";
 import { ENABLE_CORS, anyOrigin, saysDisabled } from "./cors-common.ts";
+import { lmsServerRestart } from "./remedies.ts";
 
 const PREFLIGHT_PATHS = ["/v1/models", "/v1/chat/completions"] as const;
 
@@ -27,7 +29,7 @@ function isOutcome(value: unknown): value is Outcome {
 const preflight = onlyWhen(anyOrigin, saysDisabled, defineCheck({
   id: "cors.preflight",
   title: "Browser preflights are allowed from any origin",
-  must: "OPTIONS preflights for POST with `content-type, authorization` from any origin MUST be answered 2xx with Access-Control-Allow-Origin `*` (or the echoed origin plus `Vary: Origin`) and methods and headers that cover the request.",
+  must: "OPTIONS preflights for POST with `content-type, authorization` from any origin MUST be answered 2xx with Access-Control-Allow-Origin `*` or the echoed origin, and Access-Control-Allow-Headers covering both headers (POST is CORS-safelisted: no Allow-Methods needed). An echoed origin without `Vary: Origin` is a caching warning.",
   concern: "cors",
   required: true,
   mutates: false,
@@ -37,6 +39,7 @@ const preflight = onlyWhen(anyOrigin, saysDisabled, defineCheck({
     const result = await probe(async () => {
       const evidence: Evidence[] = [];
       const problems: string[] = [];
+      const warnings = new Set<string>();
       for (const path of PREFLIGHT_PATHS) {
         for (const origin of PROBE_ORIGINS) {
           // Preflights never carry credentials, so they go out without the token.
@@ -49,14 +52,16 @@ const preflight = onlyWhen(anyOrigin, saysDisabled, defineCheck({
           });
           evidence.push(exchange.evidence);
           for (const p of preflightProblems(exchange.status, exchange.headers, origin)) problems.push(`OPTIONS ${path} from ${origin}: ${p}`);
+          for (const w of originWarnings(exchange.headers, origin)) warnings.add(w.replace(`"${origin}"`, "the origin"));
         }
       }
-      return { evidence, problems };
+      return { evidence, problems, warnings: [...warnings] };
     });
     if (isOutcome(result)) return result;
-    const observed = { origins: PROBE_ORIGINS, paths: PREFLIGHT_PATHS, problems: result.problems };
+    const observed = { origins: PROBE_ORIGINS, paths: PREFLIGHT_PATHS, problems: result.problems, warnings: result.warnings };
     if (result.problems.length === 0) {
-      return { status: "passed", reason: `${result.evidence.length} preflights (2 paths × ${PROBE_ORIGINS.length} origins) allowed`, observed, evidence: result.evidence };
+      const warn = result.warnings.length > 0 ? `; warning: ${result.warnings.join("; ")}` : "";
+      return { status: "passed", reason: `${result.evidence.length} preflights (2 paths × ${PROBE_ORIGINS.length} origins) allowed${warn}`, observed, evidence: result.evidence };
     }
     const noHeaders = result.problems.some((p) => p.includes("no Access-Control-Allow-Origin"));
     return {
@@ -64,7 +69,7 @@ const preflight = onlyWhen(anyOrigin, saysDisabled, defineCheck({
       reason: `${noHeaders ? "CORS is off: " : ""}${result.problems.slice(0, 4).join("\n")}${result.problems.length > 4 ? `\n… ${result.problems.length - 4} more` : ""}`,
       observed,
       evidence: result.evidence,
-      ...(noHeaders ? {} : { remedy: `${ENABLE_CORS} If a proxy sits in front of LM Studio, make it answer preflights with Access-Control-Allow-Origin: * and allow the content-type and authorization headers.` }),
+      ...(noHeaders ? {} : { remedy: (s: Standard) => `${ENABLE_CORS(s)} If a proxy sits in front of LM Studio, make it answer preflights with Access-Control-Allow-Origin: * and allow the content-type and authorization headers.` }),
     };
   },
 }));
@@ -88,9 +93,13 @@ const actualRequest = onlyWhen(anyOrigin, saysDisabled, defineCheck({
     });
     if (isOutcome(result)) return result;
     const problems = result.flatMap((x) => originProblems(x.headers, origin).map((p) => `${x.evidence.method} ${new URL(x.evidence.url).pathname}: ${p}`));
+    const warnings = [...new Set(result.flatMap((x) => originWarnings(x.headers, origin)))];
     const evidence = result.map((x) => x.evidence);
-    if (problems.length === 0) return { status: "passed", reason: `GET and POST responses carry Access-Control-Allow-Origin for ${origin}`, evidence };
-    return { status: "failed", reason: problems.join("\n"), observed: { problems }, evidence };
+    if (problems.length === 0) {
+      const warn = warnings.length > 0 ? `; warning: ${warnings.join("; ")}` : "";
+      return { status: "passed", reason: `GET and POST responses carry Access-Control-Allow-Origin for ${origin}${warn}`, observed: { problems, warnings }, evidence };
+    }
+    return { status: "failed", reason: problems.join("\n"), observed: { problems, warnings }, evidence };
   },
 }));
 
@@ -133,7 +142,7 @@ const disabled = onlyWhen((s) => s.cors === "disabled", () => "the standard says
   required: true,
   mutates: false,
   needs: ["health.greeting"],
-  remedy: 'In LM Studio: Developer → Server Settings → turn off "Enable CORS" (and start the server without `--cors`).',
+  remedy: (s) => `In LM Studio: Developer → Server Settings → turn off "Enable CORS", or restart the server without \`--cors\`: \`${lmsServerRestart(s)}\`.`,
   async run(ctx) {
     const origin = PROBE_ORIGINS[0];
     const result = await probe(async () => [

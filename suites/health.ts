@@ -1,7 +1,7 @@
 /** @module health: is this an LM Studio server at all, asked the way `lms` asks (never by loading a model). */
 import { couldNotAsk } from "../harness/surfaces.ts";
 import { defineCheck } from "../harness/types.ts";
-import { REMEDY } from "./remedies.ts";
+import { REMEDY, notLmStudioRemedy, unreachableRemedy } from "./remedies.ts";
 
 export const healthChecks = [
   defineCheck({
@@ -18,13 +18,14 @@ export const healthChecks = [
       const evidence = [greeting.evidence];
       if (isLmStudio) return { status: "passed", reason: "GET /lmstudio-greeting says lmstudio: true", evidence };
       if (couldNotAsk(greeting)) {
-        return { status: "error", reason: greeting.reason, evidence };
+        return { status: "error", reason: greeting.reason, evidence, remedy: unreachableRemedy(greeting.errorKind, ctx.host.url) };
       }
       return {
         status: "failed",
         reason: `GET /lmstudio-greeting did not say lmstudio: true (${greeting.reason})`,
         observed: { greetingState: greeting.state },
         evidence,
+        remedy: notLmStudioRemedy(ctx.host.url),
       };
     },
   }),

@@ -6,6 +6,7 @@ import { configChecks } from "./config.ts";
 import { contractChecks } from "./contract.ts";
 import { corsChecks } from "./cors.ts";
 import { healthChecks } from "./health.ts";
+import { inferenceChecks } from "./inference.ts";
 import { lifecyclePolicyChecks } from "./lifecycle-policy.ts";
 import { lifecycleChecks } from "./lifecycle.ts";
 import { listingChecks } from "./listing.ts";
@@ -35,6 +36,8 @@ export const checks: readonly Check[] = registry([
   ...authChecks,
   ...modelChecks,
   ...memoryChecks,
+  // Before the lifecycle checks: it asks a model that is loaded now, in the host's own state, and loads nothing.
+  ...inferenceChecks,
   ...lifecycleChecks,
   ...lifecyclePolicyChecks,
   ...contractChecks,

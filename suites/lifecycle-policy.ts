@@ -1,9 +1,12 @@
 /** @module lifecycle policy: nothing loads behind the router's back, and loads do not stack instances silently. */
+import type { Evidence } from "../contracts/certificate.ts";
+import { minimalChat, readInferenceAnswer, type InferenceAnswer } from "../harness/inference-answer.ts";
 import { chooseLifecycleModel, catalogueFrom } from "../harness/model-state/catalogue.ts";
+import { modelKeyFor } from "../harness/model-state/ids.ts";
 import { readLiveState } from "../harness/model-state/live-state.ts";
 import { isHttpError } from "../harness/errors.ts";
 import { joinUrl } from "../harness/surfaces.ts";
-import { defineCheck } from "../harness/types.ts";
+import { defineCheck, type Outcome } from "../harness/types.ts";
 import { REMEDY } from "./remedies.ts";
 import { isLoaded, mutatingRequired, NO_MODEL } from "./lifecycle-support.ts";
 import { mutationFailure, withSession } from "./session-outcomes.ts";
@@ -11,7 +14,7 @@ import { mutationFailure, withSession } from "./session-outcomes.ts";
 const noImplicitLoad = defineCheck({
   id: "lifecycle.no-implicit-load",
   title: "Inference never loads a model behind the router's back (loaded-only)",
-  must: "On a loaded-only host, a chat request for a downloaded but unloaded model MUST be refused and MUST NOT load it; on an all-available host it MUST load it (JIT).",
+  must: "On a loaded-only host, a chat request for a downloaded but unloaded model MUST NOT load it: LM Studio's refusal, or an answer by a model that was already loaded, both keep the loaded set; on an all-available host it MUST load it (JIT).",
   concern: "lifecycle",
   required: mutatingRequired,
   mutates: true,
@@ -23,38 +26,67 @@ const noImplicitLoad = defineCheck({
     if (!model) return NO_MODEL;
     return withSession(ctx, async (session) => {
       const ttlSeconds = 60;
+      // "Implicit load" is decided from the loaded set before and after, never from the status: a JIT-off host
+      // with one model loaded answers HTTP 200 for any model name, with that model (lmstudio-api.md Part C).
+      const before = await readLiveState(ctx.http, discovery);
+      if (isLoaded(before, model)) {
+        return { status: "inconclusive", reason: `${model} is already loaded, so a request for it cannot show whether it would be loaded`, evidence: [...before.evidence], remedy: "Pick an unloaded model with --lifecycle-model (or `lifecycle.model` in the standard) and re-run." };
+      }
       session.noteJitRequest(model);
       let exchange;
       try {
         exchange = await ctx.http.send("POST", joinUrl(ctx.host.url, "v1/chat/completions"), {
-          json: { model, messages: [{ role: "user", content: "Reply with OK." }], max_tokens: 1, ttl: ttlSeconds },
+          json: minimalChat(model, { ttl: ttlSeconds }),
           timeoutMs: ctx.standard.lifecycle.loadTimeoutSeconds * 1000,
         });
       } catch (error) {
         if (isHttpError(error)) return { status: "error", reason: error.message, evidence: [error.evidence] };
         throw error;
       }
-      const live = await readLiveState(ctx.http, discovery);
-      const loadedNow = isLoaded(live, model);
-      const answered = exchange.status >= 200 && exchange.status < 300 && !/"error"/.test(exchange.bodyText.slice(0, 200));
-      const observed = { model, status: exchange.status, answered, loadedAfterRequest: loadedNow, requestedTtlSeconds: ttlSeconds };
-      const evidence = [exchange.evidence, ...live.evidence];
-      if (ctx.standard.listing === "loaded-only") {
-        if (!answered && !loadedNow) return { status: "passed", reason: `refused with HTTP ${exchange.status} and did not load ${model}`, observed, evidence };
-        return {
-          status: "failed",
-          reason: loadedNow ? `the request loaded ${model} (JIT is on): the router's view of loaded models is now stale` : `answered a chat for unloaded ${model}`,
-          observed,
-          evidence,
-        };
-      }
-      if (answered && loadedNow) {
+      const after = await readLiveState(ctx.http, discovery);
+      const loadedNow = isLoaded(after, model);
+      const answer = readInferenceAnswer(exchange, "chat");
+      const answeredBy = answer.kind === "answered" ? answer.answeredBy : null;
+      const observed = {
+        model,
+        status: exchange.status,
+        answer: answer.kind,
+        answeredBy,
+        refusal: answer.kind === "refused" ? answer.refusal : null,
+        loadedBefore: false,
+        loadedAfterRequest: loadedNow,
+        requestedTtlSeconds: ttlSeconds,
+      };
+      const evidence = [...before.evidence, exchange.evidence, ...after.evidence];
+      if (ctx.standard.listing === "loaded-only") return judgeLoadedOnly(model, answer, loadedNow, observed, evidence);
+      if (answer.kind === "answered" && loadedNow) {
         return { status: "passed", reason: `JIT loaded ${model} for the request (TTL requested: ${ttlSeconds} s; LM Studio's default for JIT loads is 60 min)`, observed, evidence };
       }
-      return { status: "failed", reason: `the request did not JIT-load ${model} (HTTP ${exchange.status})`, observed, evidence, remedy: REMEDY.jitOn };
+      const how = answer.kind === "broken" ? answer.why : answer.kind === "refused" ? `refused: ${answer.message}` : `answered by ${answer.answeredBy}`;
+      return { status: "failed", reason: `the request did not JIT-load ${model} (${how})`, observed, evidence, remedy: REMEDY.jitOn };
     });
   },
 });
+
+/** Loaded-only: nothing may be loaded by the request; only LM Studio's own answers or refusals show that. */
+function judgeLoadedOnly(model: string, answer: InferenceAnswer, loadedNow: boolean, observed: Record<string, unknown>, evidence: Evidence[]): Outcome {
+  const base = { observed, evidence };
+  if (loadedNow) {
+    return { ...base, status: "failed", reason: `the request loaded ${model} (JIT is on): the router's view of loaded models is now stale` };
+  }
+  switch (answer.kind) {
+    case "refused":
+      return { ...base, status: "passed", reason: `refused with LM Studio's "${answer.refusal}" error (HTTP ${answer.status}) and did not load ${model}` };
+    case "answered":
+      if (modelKeyFor(answer.answeredBy) !== model) {
+        return { ...base, status: "passed", reason: `did not load ${model}: the one loaded model ${answer.answeredBy} answered instead (JIT off; see inference.no-model-substitution for the hazard)` };
+      }
+      return { ...base, status: "failed", reason: `answered a chat as ${answer.answeredBy}, yet no surface shows ${model} loaded before or after: the host's state surfaces disagree with its answers`, remedy: REMEDY.reportBug };
+    case "broken":
+      // A 5xx or a proxy's page is not LM Studio refusing: it proves nothing about loading (issue 15.4).
+      return { ...base, status: "inconclusive", reason: `cannot tell: ${answer.why}`, remedy: REMEDY.inferenceBroken };
+  }
+}
 
 const noDuplicates = defineCheck({
   id: "lifecycle.no-duplicate-instances",

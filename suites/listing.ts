@@ -5,6 +5,7 @@ import type { Discovery } from "../harness/discovery.ts";
 import { classifyListing, type ListingClassification } from "../harness/listing-classifier.ts";
 import { authoritativeView, readingEvidence, stateReadings } from "../harness/model-state/authoritative.ts";
 import { difference, sameSet } from "../harness/model-state/ids.ts";
+import { serverList } from "../harness/server-text.ts";
 import type { ModelStateView } from "../harness/model-state/views.ts";
 import { defineCheck, type Outcome } from "../harness/types.ts";
 import { breakTie } from "./listing-tiebreak.ts";
@@ -121,11 +122,29 @@ function disagreements(sources: Record<string, readonly string[]>): string[] {
       const [a, b] = [names[i] as string, names[j] as string];
       const [sa, sb] = [sources[a] ?? [], sources[b] ?? []];
       if (!sameSet(sa, sb)) {
-        out.push(`${a} vs ${b}: only in ${a} [${difference(sa, sb).join(", ")}], only in ${b} [${difference(sb, sa).join(", ")}]`);
+        // At most 50 ids per side, each capped: a host listing thousands of phantoms still gets a readable reason.
+        out.push(`${a} vs ${b}: only in ${a} [${serverList(difference(sa, sb)).join(", ")}], only in ${b} [${serverList(difference(sb, sa)).join(", ")}]`);
       }
     }
   }
   return out;
+}
+
+/**
+ * /v1/models is only compared above where its listing behaviour is clear. Whatever the behaviour, each model it
+ * lists must be one some other surface reports, as downloaded or loaded; a listed model that nothing else knows is
+ * an inconsistency on its own. Decided only where another surface states the downloaded set: otherwise an
+ * unloaded download is indistinguishable from a phantom.
+ */
+function unreported(listed: readonly string[], loaded: Record<string, readonly string[]>, available: Record<string, readonly string[]>): string[] {
+  const others = (sets: Record<string, readonly string[]>) => Object.entries(sets).filter(([name]) => name !== "/v1/models");
+  const availableSources = others(available);
+  if (availableSources.length === 0) return [];
+  const known = new Set([...availableSources, ...others(loaded)].flatMap(([, ids]) => ids));
+  const phantoms = listed.filter((id) => !known.has(id));
+  if (phantoms.length === 0) return [];
+  const shown = phantoms.slice(0, 5).join(", ") + (phantoms.length > 5 ? `, … ${phantoms.length - 5} more` : "");
+  return [`/v1/models lists ${phantoms.length === 1 ? "a model" : `${phantoms.length} models`} that no other surface reports (${[...availableSources, ...others(loaded)].map(([n]) => n).filter((n, i, a) => a.indexOf(n) === i).join(", ")}): [${shown}]`];
 }
 
 const listingConsistent = defineCheck({
@@ -170,6 +189,7 @@ const listingConsistent = defineCheck({
       ...disagreements(loaded).map((p) => `loaded: ${p}`),
       ...disagreements(available).map((p) => `available: ${p}`),
       ...disagreements(instances).map((p) => `instances: ${p}`),
+      ...unreported(c.listed, loaded, available),
     ];
     if (problems.length > 0) return { status: "failed", reason: problems.join("\n"), observed, evidence };
     const compared = [loaded, available, instances].flatMap((s) => (Object.keys(s).length >= 2 ? [Object.keys(s).join(" = ")] : []));

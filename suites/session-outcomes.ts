@@ -1,8 +1,9 @@
 /** @module Shared plumbing for checks that change the host: get the session, turn failures into honest outcomes. */
 import { HttpError, describeError } from "../harness/errors.ts";
 import { DriverError } from "../harness/lifecycle/driver.ts";
+import { HostLockedError } from "../harness/lifecycle/host-lock.ts";
 import { NoDriverError } from "../harness/lifecycle/pick-driver.ts";
-import { MutationSession } from "../harness/lifecycle/session.ts";
+import { MutationSession, SessionClosedError } from "../harness/lifecycle/session.ts";
 import type { CheckContext, Outcome } from "../harness/types.ts";
 import { REMEDY } from "./remedies.ts";
 
@@ -13,6 +14,9 @@ import { REMEDY } from "./remedies.ts";
 export async function withSession(ctx: CheckContext, body: (session: MutationSession) => Promise<Outcome>): Promise<Outcome> {
   const session = await openSession(ctx);
   if (!(session instanceof MutationSession)) return session;
+  // A load lmcert started earlier (say lifecycle.load's, still in flight or given up on) must land and be undone
+  // before this check looks: otherwise its arrival would be read as the host's doing (issue 15.2).
+  if (session.hasPendingLoads) await session.restore();
   try {
     return await body(session);
   } finally {
@@ -26,6 +30,7 @@ export async function openSession(ctx: CheckContext): Promise<MutationSession | 
     return await ctx.mutations();
   } catch (error) {
     if (error instanceof NoDriverError) return { status: "inconclusive", reason: error.message, remedy: REMEDY.upgradeForLoad };
+    if (error instanceof HostLockedError) return { status: "error", reason: error.message };
     if (error instanceof HttpError) return { status: "error", reason: `could not snapshot the loaded models: ${error.message}`, evidence: [error.evidence] };
     throw error;
   }
@@ -34,6 +39,7 @@ export async function openSession(ctx: CheckContext): Promise<MutationSession | 
 /** A refused load/unload is the host failing the MUST; a request that never finished is an error. */
 export function mutationFailure(what: string, error: unknown): Outcome {
   if (error instanceof DriverError) return { status: "failed", reason: `${what} was refused: ${error.message}` };
+  if (error instanceof SessionClosedError) return { status: "error", reason: error.message };
   if (error instanceof HttpError) {
     return { status: "error", reason: `${what} did not complete: ${error.message}`, evidence: [error.evidence] };
   }

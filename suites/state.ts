@@ -28,7 +28,17 @@ export const stateChecks = [
         return { status: "failed", reason: `a state surface answers with a broken payload: ${why}`, observed: { surfaces: Object.fromEntries(AUTHORITATIVE_ORDER.map((s) => [s, readings[s].reason])) }, evidence, remedy: REMEDY.reportBug };
       }
       if (view) {
-        const observed = { source: view.source, available: view.available, loaded: view.loaded, instances: view.instances, notes: view.notes, surfaces: why };
+        // The counts are kept beside the lists: a stored list is cut at 50 ids (server-text.ts), a count is not.
+        const observed = {
+          source: view.source,
+          available: view.available,
+          loaded: view.loaded,
+          availableCount: view.available?.length ?? null,
+          loadedCount: view.loaded?.length ?? null,
+          instances: view.instances,
+          notes: view.notes,
+          surfaces: why,
+        };
         return { status: "passed", reason: `${view.source} states the loaded models (${view.loaded?.length ?? 0} loaded)`, observed, evidence };
       }
       const states = AUTHORITATIVE_ORDER.map((s) => stateOf[s]);

@@ -1,7 +1,7 @@
 /** @module surfaces: which model APIs answer, and which LM Studio version that implies. */
-import { HTTP_SURFACES } from "../harness/surfaces.ts";
+import { HTTP_SURFACES, couldNotAsk } from "../harness/surfaces.ts";
 import { defineCheck } from "../harness/types.ts";
-import { REMEDY } from "./remedies.ts";
+import { REMEDY, notLmStudioRemedy, unreachableRemedy } from "./remedies.ts";
 
 export const surfaceChecks = [
   defineCheck({
@@ -14,19 +14,28 @@ export const surfaceChecks = [
     remedy: REMEDY.serverRunning,
     async run(ctx) {
       const d = await ctx.discovery();
-      const evidence = [d.greeting.evidence, ...HTTP_SURFACES.map((s) => d.surfaces[s].evidence), ...(d.sdk ? [d.sdk.evidence] : [])];
+      const evidence = [
+        d.greeting.evidence,
+        ...HTTP_SURFACES.map((s) => d.surfaces[s].evidence),
+        ...(d.sdk ? [d.sdk.evidence] : []),
+        ...(d.sdkVersion ? [d.sdkVersion.evidence] : []),
+      ];
       const observed = {
         present: d.present,
         version: d.version,
         versionRange: d.versionRange,
         surfaces: {
           ...Object.fromEntries(HTTP_SURFACES.map((s) => [s, { state: d.surfaces[s].state, reason: d.surfaces[s].reason }])),
-          sdk: d.sdk ? { state: d.sdk.state, reason: d.sdk.reason } : { state: "not-asked", reason: "/api/v1 answers, so the SDK websocket is not needed" },
+          sdk: d.sdk
+            ? { state: d.sdk.state, reason: d.sdk.reason }
+            : { state: "not-asked", reason: `/api/v1 answers, so the SDK websocket is asked only for the version${d.sdkVersion ? `: ${d.sdkVersion.reason}` : ""}` },
         },
       };
       if (!d.isLmStudio) {
         const why = d.greeting.state === "error" ? d.greeting.reason : `GET /lmstudio-greeting: ${d.greeting.reason}`;
-        return { status: "error", reason: `not an LM Studio server (or not reachable): ${why}`, observed, evidence };
+        const remedy = couldNotAsk(d.greeting) ? unreachableRemedy(d.greeting.errorKind, ctx.host.url) : notLmStudioRemedy(ctx.host.url);
+        const what = couldNotAsk(d.greeting) ? "could not reach the host" : "not an LM Studio server";
+        return { status: "error", reason: `${what}: ${why}`, observed, evidence, remedy };
       }
       const unknown = HTTP_SURFACES.filter((s) => d.surfaces[s].state === "error");
       if (unknown.length > 0) {

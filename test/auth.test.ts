@@ -71,6 +71,40 @@ describe("the token never leaks", () => {
     }
   }, 60_000);
 
+  it("from echoing servers (Authorization echoed into error bodies, WWW-Authenticate and Location): no format, no stderr", async () => {
+    const echoHeaders = { fault: { kind: "echo-authorization" as const } };
+    // Host 1 works, but echoes the header into every answer's headers, and into the error bodies of a failing
+    // load (the driver's error message quotes the body) and a failing chat.
+    const partly = await mockHost("compliant", {
+      authToken: TOKEN,
+      faults: [
+        { fault: { kind: "echo-authorization", status: 500 }, paths: ["/api/v1/models/load"] },
+        { fault: { kind: "echo-authorization", status: 401 }, paths: ["/v1/chat/completions"] },
+        echoHeaders,
+      ],
+    });
+    // Host 2 answers everything with the echo, as an error.
+    const wholly = await mockHost("compliant", { authToken: TOKEN, faults: [{ fault: { kind: "echo-authorization", status: 401 } }] });
+    const dir = mkdtempSync(join(tmpdir(), "lmcert-echo-token-"));
+    const inventory = writeInventory(dir, partly.port, [
+      { name: "echoes-some", url: partly.url, tokenEnv: "LMCERT_ECHO_TOKEN" },
+      { name: "echoes-all", url: wholly.url, tokenEnv: "LMCERT_ECHO_TOKEN" },
+    ]);
+    process.env["LMCERT_ECHO_TOKEN"] = TOKEN;
+    const r = await runCli(["fleet", inventory, "--out", join(dir, "out"), "--allow-mutations", "--no-browser", "--probe-address", LAN_STAND_IN]);
+    const single = await runCli(["certify", partly.url, "--json", "--token-env", "LMCERT_ECHO_TOKEN", "--allow-mutations", "--no-browser", "--probe-address", LAN_STAND_IN]);
+    delete process.env["LMCERT_ECHO_TOKEN"];
+    const files = filesUnder(join(dir, "out"));
+    for (const format of ["lmcert.junit.xml", "lmcert.md", "lmcert.html", "lmcert.prom", "fleet-summary.json", "latest.json"]) {
+      expect(files.some((f) => f.endsWith(format)), format).toBe(true);
+    }
+    // The server really echoed it, so the redaction was exercised, not just never needed.
+    expect(partly.requests.some((q) => q.path === "/api/v1/models/load")).toBe(true);
+    const all = [r.stdout, r.stderr, single.stdout, single.stderr, ...files.map((f) => readFileSync(f, "utf8"))].join("\n");
+    expect(all).toContain("[redacted]");
+    for (const piece of [TOKEN, "Ef56Gh78Ij90Kl12Mn34", "Ab12Cd34", encodeURIComponent(TOKEN)]) expect(all).not.toContain(piece);
+  }, 60_000);
+
   it("appears in no output, evidence, certificate or log, even when the server echoes it back", async () => {
     const mock = await mockHost("compliant", {
       authToken: TOKEN,

@@ -19,7 +19,7 @@ describe("bind.reachable-off-loopback (loopback URL: lmcert on the server itself
     const record = check(cert, "bind.reachable-off-loopback");
     expect(record.status).toBe("failed");
     expect(record.reason).toMatch(/^bound to loopback only: connections to 127\.0\.0\.2 on port \d+ were refused/);
-    expect(record.remedy).toMatch(/"Serve on Local Network".*lms server start --bind 0\.0\.0\.0/);
+    expect(record.remedy).toMatch(/"Serve on Local Network".*lms server stop && lms server start --port \d+ --bind 0\.0\.0\.0 --cors/);
     expect(cert.verdict).toBe("not-certified");
   });
 
@@ -51,6 +51,20 @@ describe("bind.port", () => {
     const other = await mockHost("compliant");
     const record = check(await certify(other.url, { standard: { bind: { address: "0.0.0.0", port: standardHost.port } } }), "bind.port");
     expect(record.status).toBe("passed");
+    expect(record.reason).toMatch(/with the same models and loaded instances$/);
+  });
+
+  it("fails when ANOTHER server answers on the standard's port: a different loaded set, or a different listing", async () => {
+    const other = await mockHost("compliant");
+    const differentLoaded = await mockHost("compliant", { loaded: [{ model: "qwen2.5-0.5b-instruct" }] });
+    const a = check(await certify(other.url, { standard: { bind: { address: "0.0.0.0", port: differentLoaded.port } } }), "bind.port");
+    expect(a.status).toBe("failed");
+    expect(a.reason).toMatch(new RegExp(`^port ${differentLoaded.port} answers, but as a different LM Studio server than port ${other.port}: loaded instances differ \\(only on the URL's port: text-embedding-nomic-embed-text-v1\\.5; only on the standard's: nothing\\)`));
+    expect(a.remedy).toMatch(new RegExp(`Server Port → ${differentLoaded.port}`));
+    const jitOn = await mockHost("mac-studio-2");
+    const b = check(await certify(other.url, { standard: { bind: { address: "0.0.0.0", port: jitOn.port } } }), "bind.port");
+    expect(b.status).toBe("failed");
+    expect(b.reason).toMatch(/\/v1\/models differ/);
   });
 });
 

@@ -25,7 +25,7 @@ describe("certificate", () => {
     const cert = await certify((await mockHost("mac-studio-2")).url);
     const dir = mkdtempSync(join(tmpdir(), "lmcert-cert-"));
     const { path, latest } = writeCertificate(dir, cert);
-    expect(readdirSync(join(dir, "test-host")).sort()).toEqual([path.split("/").pop(), "latest.json"].sort());
+    expect(readdirSync(join(dir, "test-host")).sort()).toEqual([path.split("/").pop(), "history.jsonl", "latest.json"].sort());
     expect(Certificate.parse(JSON.parse(readFileSync(latest, "utf8")))).toEqual(cert);
   });
 

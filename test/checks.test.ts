@@ -36,6 +36,8 @@ describe("the compliant host", () => {
       "models.required-present": "skipped",
       "memory.within-budget": "skipped",
       "memory.over-budget-refused": "skipped",
+      "inference.loaded-model-answers": "passed",
+      "inference.no-model-substitution": "passed",
       "lifecycle.load": "skipped",
       "lifecycle.unload": "skipped",
       "lifecycle.no-implicit-load": "skipped",
@@ -90,9 +92,11 @@ describe("surfaces.discovered", () => {
       expect(record.status).toBe("passed");
       expect(record.observed).toMatchObject({ present, versionRange: range });
       expect(cert.host.surfaces).toEqual(present);
-      // Where the SDK answered, it states the exact version.
-      expect(cert.host.lmstudioVersion).toBe((present as readonly string[]).includes("sdk") ? version : null);
+      // The SDK's system.version states the exact version on every generation, 0.4 included (issue 11.9).
+      expect(cert.host.lmstudioVersion).toBe(version);
     }
+    const noSdk = await certify((await mockHost("compliant", { version: "0.4.6", sdk: false })).url);
+    expect([noSdk.host.lmstudioVersion, check(noSdk, "surfaces.discovered").reason]).toEqual([null, expect.stringMatching(/version not stated; surfaces imply >=0.4.0/)]);
   });
 
   it("is an error with a clear reason for a plain web server", async () => {
@@ -254,6 +258,16 @@ describe("listing.consistent-across-surfaces", () => {
     const record = check(await certify(mock.url), "listing.consistent-across-surfaces");
     expect(record.status).toBe("failed");
     expect(record.reason).toMatch(/^instances:/m);
+  });
+
+  it("fails when /v1/models lists a model that no other surface reports (issue 15)", async () => {
+    const ghost = { id: "ghost/phantom-7b", object: "model", owned_by: "organization_owner" };
+    const mock = await mockHost("compliant", {
+      rewrite: (p, body) => (p === "/v1/models" ? { ...(body as object), data: [...(body as { data: unknown[] }).data, ghost] } : body),
+    });
+    const record = check(await certify(mock.url), "listing.consistent-across-surfaces");
+    expect(record.status).toBe("failed");
+    expect(record.reason).toMatch(/\/v1\/models lists a model that no other surface reports \(rest-v1 models, .*\): \[ghost\/phantom-7b\]/);
   });
 
   it("is inconclusive when only one surface states anything (0.3.5 without the SDK)", async () => {

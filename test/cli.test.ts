@@ -12,9 +12,10 @@ import { LAN_STAND_IN } from "./helpers/hosts.ts";
 const BIN = join(import.meta.dirname, "..", "bin", "lmcert.js");
 
 /** Starts `lmcert mock` as its own process on a free port, serving on 0.0.0.0, and returns its loopback URL. */
-async function spawnMock(presetName: string): Promise<string> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, "mock", "--preset", presetName, "--port", "0", "--host", "0.0.0.0"], {
+async function spawnMock(presetName: string, extra: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const child: ChildProcess = spawn(process.execPath, [BIN, "mock", "--preset", presetName, "--port", "0", "--host", "0.0.0.0", ...extra], {
     stdio: ["ignore", "pipe", "inherit"],
+    env,
   });
   onTestFinished(() => {
     child.kill("SIGINT");
@@ -49,6 +50,17 @@ function runBin(args: string[]): Promise<{ code: number; stdout: string; stderr:
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+describe("lmcert mock version profiles (issue 11)", () => {
+  it("--lmstudio-version 0.4.2 --auth-token-env answers a request without the token with HTTP 200 \"Unexpected endpoint\"", async () => {
+    const token = "sk-lm-Ab12Cd34:Ef56Gh78Ij90Kl12Mn34";
+    const url = await spawnMock("compliant", ["--lmstudio-version", "0.4.2", "--auth-token-env", "MOCK_TOKEN", "--cors-origin", "echo"], { ...process.env, MOCK_TOKEN: token });
+    const anonymous = await fetch(`${url}/v1/models`);
+    expect([anonymous.status, await anonymous.json()]).toEqual([200, { error: "Unexpected endpoint or method. (GET /v1/models)" }]);
+    const authed = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${token}`, origin: "http://example.test" } });
+    expect([authed.status, authed.headers.get("access-control-allow-origin")]).toEqual([200, "http://example.test"]);
+  });
+});
 
 describe("lmcert certify against `lmcert mock`", () => {
   it("mac-studio-1 is certified (exit 0); --json prints only a certificate that validates against its schema", async () => {
@@ -119,6 +131,8 @@ describe("lmcert demo and the catalogue", () => {
       "models.required-present",
       "memory.within-budget",
       "memory.over-budget-refused",
+      "inference.loaded-model-answers",
+      "inference.no-model-substitution",
       "lifecycle.load",
       "lifecycle.unload",
       "lifecycle.no-implicit-load",

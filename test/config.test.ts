@@ -5,12 +5,15 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { certify, check, mockHost } from "./helpers/hosts.ts";
 
-/** A throwaway LM Studio home holding a fixture settings file, with `port` set to the mock's port. */
-function homeWith(fixture: string, port: number): string {
+const fixture = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "lmstudio-settings", name), "utf8"));
+
+/** A throwaway LM Studio home holding a fixture settings file (`port` set to the mock's), and optionally settings.json. */
+function homeWith(server: string | Record<string, unknown>, port: number, appSettings?: string): string {
   const home = mkdtempSync(join(tmpdir(), "lmstudio-home-"));
-  const settings = JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "lmstudio-settings", fixture), "utf8"));
+  const settings = typeof server === "string" ? fixture(server) : server;
   mkdirSync(join(home, ".internal"));
   writeFileSync(join(home, ".internal", "http-server-config.json"), JSON.stringify({ ...settings, port }));
+  if (appSettings) writeFileSync(join(home, "settings.json"), JSON.stringify(fixture(appSettings)));
   return home;
 }
 
@@ -20,7 +23,31 @@ describe("config.local-settings (--local)", () => {
     const record = check(await certify(mock.url, { local: { lmstudioHome: homeWith("matching.json", mock.port) } }), "config.local-settings");
     expect(record.status).toBe("passed");
     expect(record.observed["settings"]).toEqual({ port: mock.port, networkInterface: "0.0.0.0", cors: true, jit: false });
+    expect(record.observed["serverOptions"]).toEqual({ autoStartOnLaunch: true, logSensitiveData: false, logIncomingTokens: false, verbose: false });
     expect(record.observed["otherFields"]).toEqual({ lastStartedBy: "lms" });
+  });
+
+  it("reads JIT only from LM Studio's real key: the invented `jitModelLoading` is an unknown field (issue 11.2)", async () => {
+    const mock = await mockHost("compliant");
+    const invented = { port: 0, networkInterface: "0.0.0.0", cors: true, jitModelLoading: true };
+    const record = check(await certify(mock.url, { local: { lmstudioHome: homeWith(invented, mock.port) } }), "config.local-settings");
+    expect(record.status).toBe("passed");
+    expect(record.observed["settings"]).toMatchObject({ jit: null });
+    expect(record.observed["otherFields"]).toEqual({ jitModelLoading: true });
+    expect(record.reason).toMatch(/not in the file: justInTimeModelLoading/);
+  });
+
+  it("reports the JIT TTL and auto-evict from settings.json, and LM Studio's defaults (60 min, auto-evict on) without it", async () => {
+    const mock = await mockHost("mac-studio-2");
+    const std = { listing: "all-available" as const };
+    const saved = check(await certify(mock.url, { standard: std, local: { lmstudioHome: homeWith("jit-on.json", mock.port, "app-settings-ttl-30min.json") } }), "config.local-settings");
+    expect(saved.status).toBe("passed");
+    expect(saved.observed["jitUnload"]).toMatchObject({ source: "settings.json", ttlSeconds: 1800, autoEvict: false });
+    expect(saved.reason).toMatch(/a JIT-loaded model unloads itself after 30 min idle; JIT loads do not evict each other/);
+    const defaults = check(await certify(mock.url, { standard: std, local: { lmstudioHome: homeWith("jit-on.json", mock.port) } }), "config.local-settings");
+    expect(defaults.observed["jitUnload"]).toMatchObject({ source: "default", ttlSeconds: 3600, autoEvict: true });
+    expect(defaults.reason).toMatch(/unloads itself after 60 min idle; a JIT load unloads the previous JIT-loaded model \(auto-evict on\) \(from LM Studio's defaults/);
+    expect(defaults.reason).toMatch(/nightly run can therefore see a different loaded set/);
   });
 
   it("fails on JIT on against a loaded-only standard, and shows the drift from what the host does", async () => {

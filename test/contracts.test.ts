@@ -98,7 +98,7 @@ describe("contracts", () => {
     expect(() => parseStandard("standard: s\nversion: 1\nlisting: loaded\n", "team.yaml")).toThrow(/team\.yaml.*\n.*listing/);
     expect(() => parseStandard("standard: s\nversion: 1\nlistng: loaded-only\n", "team.yaml")).toThrow(/listng/);
     expect(() => parseStandard("standard: s\nversion: 1\nbind: { port: 99999 }\n", "team.yaml")).toThrow(/bind\.port/);
-    expect(() => parseStandard("standard: [\n", "team.yaml")).toThrow(/not valid YAML.*line/);
+    expect(() => parseStandard("standard: [\n", "team.yaml")).toThrow(/team\.yaml is not valid YAML:\nteam\.yaml:2:1: /);
   });
 
   it("the sample standard and inventory validate against their published schemas", () => {

@@ -1,10 +1,10 @@
 /** After an upgrade: `lmcert diff` flags what changed; `certify --rerun-failed` reruns exactly what did not pass. */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { MockConfig } from "../fixtures/mock/config.ts";
 import { runCli } from "./helpers/cli.ts";
-import { tempDir } from "./helpers/fleet.ts";
+import { tempDir, writeInventory } from "./helpers/fleet.ts";
 import { LAN_STAND_IN, mockHost } from "./helpers/hosts.ts";
 
 const FAST = ["--json", "--no-browser", "--probe-address", LAN_STAND_IN, "--name", "mac-studio-1"];
@@ -28,7 +28,8 @@ describe("lmcert diff", () => {
     });
     const r = await runCli(["diff", before, after]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^mac-studio-1: \n {2}LM Studio 0\.3\.20 → 0\.3\.21\n/);
+    expect(r.stdout).toMatch(/^mac-studio-1:\n {2}LM Studio 0\.3\.20 → 0\.3\.21\n/);
+    expect(r.stdout).not.toMatch(/ $/m); // issue 12: no header line ends blank
     expect(r.stdout).toContain("listing behaviour loaded-only → all-available");
     expect(r.stdout).toContain("REGRESSION listing.matches-standard: passed → failed");
     expect(r.stdout).toContain("schema drift, new field: schema.openai-models: /created");
@@ -65,4 +66,54 @@ describe("certify --rerun-failed", () => {
     expect(cert.run.selectedChecks).toContain("surfaces.discovered"); // needed by listing.matches-standard
     expect(cert.run.selectedChecks).not.toContain("schema.openai-models");
   });
+});
+
+describe("lmcert diff refuses what it cannot compare honestly (issue 12)", () => {
+  it("a fleet summary against one certificate, or two different hosts: exit 2 unless --allow-mismatch", async () => {
+    const dir = tempDir();
+    const a = await certificateFile(dir, "a.json", {});
+    const mock = await mockHost("mac-studio-2");
+    const other = join(dir, "other.json");
+    writeFileSync(other, (await runCli(["certify", mock.url, "--json", "--no-browser", "--probe-address", LAN_STAND_IN, "--name", "mac-studio-2"])).stdout);
+    const twoHosts = await runCli(["diff", a, other]);
+    expect(twoHosts.code).toBe(2);
+    expect(twoHosts.stderr).toMatch(/different hosts: mac-studio-1 \(http:\/\/127\.0\.0\.1:\d+\) and mac-studio-2 .*--allow-mismatch/);
+    const allowed = await runCli(["diff", a, other, "--allow-mismatch"]);
+    expect(allowed.code).toBe(1); // listing.matches-standard regressed: passed → failed
+    expect(allowed.stdout).toMatch(/REGRESSION listing\.matches-standard/);
+
+    const inventory = writeInventory(dir, mock.port, [{ name: "mac-studio-1", url: mock.url }]);
+    await runCli(["fleet", inventory, "--out", join(dir, "fleet"), "--no-browser", "--probe-address", LAN_STAND_IN]);
+    const mixed = await runCli(["diff", join(dir, "fleet", "fleet-summary.json"), a]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/fleet-summary\.json is a fleet summary but .*a\.json is a certificate/);
+  }, 60_000);
+
+  it("an interrupted fleet run is recorded as such in fleet-summary.json, lmcert.prom and certificates; diff refuses it", async () => {
+    const dir = tempDir();
+    const mock = await mockHost("mac-studio-1");
+    const inventory = writeInventory(dir, mock.port, [{ name: "mac-studio-1", url: mock.url }]);
+    const good = join(dir, "good");
+    expect((await runCli(["fleet", inventory, "--out", good, "--no-browser", "--probe-address", LAN_STAND_IN])).code).toBe(0);
+    const cut = join(dir, "cut");
+    const stop = new AbortController();
+    stop.abort(); // Ctrl-C before any host finished
+    await runCli(["fleet", inventory, "--out", cut, "--no-browser", "--probe-address", LAN_STAND_IN], stop.signal);
+    const summary = JSON.parse(readFileSync(join(cut, "fleet-summary.json"), "utf8")) as { interrupted: boolean; hosts: { interrupted: boolean }[] };
+    expect(summary.interrupted).toBe(true);
+    expect(summary.hosts[0]?.interrupted).toBe(true);
+    expect(readFileSync(join(cut, "lmcert.prom"), "utf8")).toMatch(/^lmcert_run_interrupted 1$/m);
+    expect(readFileSync(join(good, "lmcert.prom"), "utf8")).toMatch(/^lmcert_run_interrupted 0$/m);
+    const cert = JSON.parse(readFileSync(join(cut, "mac-studio-1", "latest.json"), "utf8")) as { interrupted?: { at: string } };
+    expect(cert.interrupted?.at).toEqual(expect.any(String));
+
+    const refused = await runCli(["diff", join(good, "fleet-summary.json"), join(cut, "fleet-summary.json")]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/comes from an interrupted run: its results are partial, so a diff would report regressions that never happened/);
+    const flagged = await runCli(["diff", join(good, "fleet-summary.json"), join(cut, "fleet-summary.json"), "--allow-interrupted"]);
+    expect(flagged.code).toBe(0);
+    expect(flagged.stdout).toMatch(/^mac-studio-1: \(interrupted run: changes unconfirmed, not counted\)$/m);
+    expect(flagged.stdout).toMatch(/unconfirmed health\.greeting: passed → error/);
+    expect(flagged.stdout).not.toContain("REGRESSION");
+  }, 60_000);
 });

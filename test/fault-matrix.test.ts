@@ -2,13 +2,21 @@
  * The fault matrix: every check against every fault the mock can inject. No check may pass when the fault breaks
  * its premise, nothing may crash or hang past its deadline, and a broken host is never certified.
  */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import type { Certificate } from "../contracts/certificate.ts";
 import { DEFAULT_CATALOGUE, type CatalogueModel } from "../fixtures/mock/catalogue.ts";
+import { giantIdConfig } from "../fixtures/mock/faults.ts";
 import type { MockConfig, MockFault } from "../fixtures/mock/config.ts";
+import { runCli } from "./helpers/cli.ts";
 import { certify, closedPortUrl, mockHost } from "./helpers/hosts.ts";
+
+const BIN = join(import.meta.dirname, "..", "bin", "lmcert.js");
 
 const FAULTS: Record<string, MockFault> = {
   "reset before headers": { kind: "reset" },
@@ -61,7 +69,7 @@ function falsePassesIn(cert: Certificate, paths: readonly string[] | null): stri
 async function run(
   config: Partial<MockConfig>,
   paths: readonly string[] | null,
-  options: { allowMutations?: boolean; loadTimeoutSeconds?: number; timeoutMs?: number } = {},
+  options: { allowMutations?: boolean; loadTimeoutSeconds?: number; timeoutMs?: number; token?: string } = {},
 ) {
   faultCount += 1;
   const mock = await mockHost("compliant", config);
@@ -69,7 +77,12 @@ async function run(
   let cert: Certificate;
   try {
     const lifecycle = { model: null, loadTimeoutSeconds: options.loadTimeoutSeconds ?? 120, allowDuplicateInstances: false };
-    cert = await certify(mock.url, { timeoutMs: options.timeoutMs ?? 400, standard: { lifecycle }, ...(options.allowMutations ? { allowMutations: true } : {}) });
+    cert = await certify(mock.url, {
+      timeoutMs: options.timeoutMs ?? 400,
+      standard: { lifecycle },
+      ...(options.allowMutations ? { allowMutations: true } : {}),
+      ...(options.token ? { token: options.token } : {}),
+    });
   } catch (error) {
     crashes += 1;
     throw error;
@@ -120,6 +133,35 @@ describe("fault matrix", () => {
     expect(cert.checks.filter((c) => c.status === "passed")).toEqual([]);
   });
 
+  // Issue 15: a server that cannot serve inference, one that echoes the token back, and one with a 3 MB model id.
+  it.each([
+    ["a 5xx on every route, with --allow-mutations", { faults: [{ fault: { kind: "status", status: 500 } }] }, null],
+    ["a chat that answers 500, with --allow-mutations", { faults: [{ fault: { kind: "status", status: 500 }, paths: ["/v1/chat/completions"] }] }, ["/v1/chat/completions"]],
+  ] as [string, Partial<MockConfig>, string[] | null][])("%s: no false pass, not certified, host restored", async (_name, config, paths) => {
+    const { cert, bad, mock, before } = await run(config, paths, { allowMutations: true });
+    expect(bad).toEqual([]);
+    expect(cert.verdict).not.toBe("certified");
+    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+  }, 30_000);
+
+  it.each([
+    ["an echoing server (every answer an error quoting Authorization)", { kind: "echo-authorization", status: 401 }, null],
+    ["an echoing server (Authorization in WWW-Authenticate and Location only)", { kind: "echo-authorization" }, []],
+  ] as [string, MockFault, string[] | null][])("%s: no false pass, and the token is nowhere in the certificate", async (_name, fault, paths) => {
+    const token = "sk-lm-Mx12Ny34:Oz56Pa78Qb90Rc12Sd34";
+    const { cert, bad } = await run({ authToken: token, faults: [{ fault }] }, paths, { token });
+    expect(bad).toEqual([]);
+    const text = JSON.stringify(cert);
+    expect(text).toContain("[redacted]");
+    for (const piece of [token, "Oz56Pa78Qb90Rc12Sd34", "Mx12Ny34"]) expect(text).not.toContain(piece);
+  });
+
+  it("a giant id (3 MB): judged on its merits, and the certificate stays small", async () => {
+    const { cert } = await run(giantIdConfig(), [], { timeoutMs: 10_000 });
+    expect(JSON.stringify(cert).length).toBeLessThan(300_000);
+    expect(cert.checks.find((c) => c.id === "listing.matches-standard")?.status).toBe("passed");
+  }, 60_000);
+
   const rewrite = (path: string, change: (body: Record<string, unknown>) => void) => (p: string, body: unknown) => {
     if (p === path) change(body as Record<string, unknown>);
     return body;
@@ -157,4 +199,52 @@ describe("fault matrix", () => {
     expect(cert.checks.find((c) => c.id === "lifecycle.load")?.status).not.toBe("passed");
     expect(mock.state.instances.map((i) => i.id)).toEqual(before);
   }, 30_000);
+});
+
+/** Mutation safety (issue 15.1, 15.2): loads that outlive their deadline, and loads in flight when lmcert is killed. */
+describe("fault matrix: loads lmcert started", () => {
+  const loadedIds = (mock: { state: { instances: readonly { id: string }[] } }) => mock.state.instances.map((i) => i.id);
+
+  it("a load that lands after its deadline: lifecycle.load does not pass, and the landed model is unloaded", async () => {
+    // The standard allows 0.8 s per load; the host takes 1.2 s: lmcert gives up, the model lands anyway.
+    const { cert, mock, before, bad } = await run({ loadLatencyMs: 1_200 }, ["/api/v1/models/load"], { allowMutations: true, loadTimeoutSeconds: 0.8 });
+    expect(bad).toEqual([]);
+    expect(cert.checks.find((c) => c.id === "lifecycle.load")?.status).not.toBe("passed");
+    expect(cert.verdict).not.toBe("certified");
+    expect(cert.mutations.restore).toBe("restored");
+    expect(loadedIds(mock)).toEqual(before);
+    // Nothing of lmcert's is still on its way to the host.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(loadedIds(mock)).toEqual(before);
+  }, 30_000);
+
+  it("a pending load at kill -9: `lmcert restore` waits for it to land, unloads it, and only then says restored", async () => {
+    faultCount += 1;
+    let loadSent: () => void = () => undefined;
+    const loadReceived = new Promise<void>((resolve) => (loadSent = resolve));
+    const mock = await mockHost("compliant", {
+      loadLatencyMs: 2_000,
+      onRequest: (method, path) => (method === "POST" && path === "/api/v1/models/load" ? loadSent() : undefined),
+    });
+    const before = loadedIds(mock);
+    const out = mkdtempSync(join(tmpdir(), "lmcert-fm-kill-"));
+    const standard = join(out, "standard.yaml");
+    writeFileSync(standard, `standard: s\nversion: 1\nbind: { address: 0.0.0.0, port: ${new URL(mock.url).port} }\nlifecycle: { loadTimeoutSeconds: 10 }\n`);
+    const child = spawn(process.execPath, [BIN, "certify", mock.url, "--allow-mutations", "--out", out, "--name", "host", "--standard", standard, "--no-browser"], { stdio: "ignore" });
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    onTestFinished(() => void child.kill("SIGKILL"));
+    await loadReceived;
+    child.kill("SIGKILL");
+    await exited;
+    const journal = readdirSync(join(out, "host")).find((f) => f.endsWith(".restore-journal.json"));
+    if (!journal) throw new Error("no journal written");
+    const path = join(out, "host", journal);
+    const restore = await runCli(["restore", path]);
+    if (restore.code !== 0) crashes += 1;
+    const leftBehind = loadedIds(mock).filter((id) => !before.includes(id));
+    if (leftBehind.length > 0) falsePasses += 1;
+    expect([restore.code, restore.stderr]).toEqual([0, expect.stringMatching(/waited for the pending load of \S+ to land/)]);
+    expect(loadedIds(mock)).toEqual(before);
+    expect(JSON.parse(readFileSync(path, "utf8")).status).toBe("restored");
+  }, 60_000);
 });

@@ -5,7 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { handleInterrupts } from "../harness/cli/interrupts.ts";
+import { JournalFile } from "../harness/lifecycle/journal.ts";
 import { pollUntil } from "../harness/lifecycle/poll.ts";
+import { runCli } from "./helpers/cli.ts";
+import { mockHost } from "./helpers/hosts.ts";
 import { LAN_STAND_IN } from "./helpers/hosts.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "lmcert.js");
@@ -15,8 +19,8 @@ const ORIGINAL = ["qwen2.5-0.5b-instruct", "text-embedding-nomic-embed-text-v1.5
  * The mock in its own process, logging every request. `loadReceived` resolves when a load request has reached it:
  * only then has the host really been changed (the journal is written just *before* the request goes out).
  */
-async function spawnSlowMock(): Promise<{ url: string; loadReceived: Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, "mock", "--preset", "mac-studio-1", "--port", "0", "--load-latency", "1200", "--log-requests"], {
+async function spawnSlowMock(loadLatencyMs = 1200): Promise<{ url: string; loadReceived: Promise<void> }> {
+  const child = spawn(process.execPath, [BIN, "mock", "--preset", "mac-studio-1", "--host", "127.0.0.1", "--port", "0", "--load-latency", String(loadLatencyMs), "--log-requests"], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   onTestFinished(() => void child.kill("SIGINT"));
@@ -38,6 +42,15 @@ async function spawnSlowMock(): Promise<{ url: string; loadReceived: Promise<voi
 async function loadedIds(url: string): Promise<string[]> {
   const body = (await (await fetch(`${url}/api/v1/models`)).json()) as { models: { loaded_instances: { id: string }[] }[] };
   return body.models.flatMap((m) => m.loaded_instances.map((i) => i.id)).sort();
+}
+
+function runRestore(journal: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, "restore", journal], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code, stderr }));
+  });
 }
 
 function startCertify(url: string, out: string): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
@@ -112,4 +125,90 @@ describe("interrupted lifecycle runs", () => {
     expect(await loadedIds(url)).toEqual(ORIGINAL);
     expect(JSON.parse(readFileSync(journal, "utf8")).status).toBe("restored");
   }, 60_000);
+});
+
+describe("pending loads and repeated Ctrl-C", () => {
+  it("kill -9 while a load is in flight: `lmcert restore` waits for it to land and unloads it (issue 15.1)", async () => {
+    const { url, loadReceived } = await spawnSlowMock(3_000);
+    const out = mkdtempSync(join(tmpdir(), "lmcert-pending-"));
+    const run = startCertify(url, out);
+    const journal = await journalWithLoad(out);
+    await loadReceived;
+    run.child.kill("SIGKILL");
+    await run.done;
+    const recorded = JSON.parse(readFileSync(journal, "utf8"));
+    expect(recorded.mutations.at(-1)).toMatchObject({ action: "load", instanceId: null, waitUntil: expect.any(String) });
+    expect(recorded.mutations.at(-1).outcome).toBeUndefined();
+    // The load has not landed yet: the loaded set still matches the snapshot, which fooled the old restore.
+    expect(await loadedIds(url)).toEqual(ORIGINAL);
+    const restore = await runRestore(journal);
+    const model = recorded.mutations.at(-1).model as string;
+    expect(restore.stderr).toContain(`waiting for 1 pending load(s) of ${model} to land`);
+    expect(restore.stderr).toContain(`restored: unloaded [${model}]`);
+    expect(restore.code).toBe(0);
+    expect(await loadedIds(url)).toEqual(ORIGINAL);
+    expect(JSON.parse(readFileSync(journal, "utf8")).status).toBe("restored");
+  }, 60_000);
+
+  it("a second Ctrl-C during the restore prints the journal and the restore command, exits 2, and that command works", async () => {
+    const { url, loadReceived } = await spawnSlowMock(3_000);
+    const out = mkdtempSync(join(tmpdir(), "lmcert-twice-"));
+    const run = startCertify(url, out);
+    const journal = await journalWithLoad(out);
+    await loadReceived;
+    let stderr = "";
+    run.child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    run.child.kill("SIGINT");
+    // The first Ctrl-C starts the restore, which waits for the load in flight.
+    await pollUntil(async () => stderr, (text) => /putting the host back first/.test(text), { timeoutMs: 10_000 });
+    run.child.kill("SIGINT");
+    const { code, stderr: all } = await run.done;
+    expect(code).toBe(2);
+    expect(all).toContain(`journal: ${journal}`);
+    expect(all).toContain(`put it back with: lmcert restore ${journal}`);
+    expect(JSON.parse(readFileSync(journal, "utf8")).status).toBe("open");
+    const restore = await runRestore(journal);
+    expect(restore.code).toBe(0);
+    expect(await loadedIds(url)).toEqual(ORIGINAL);
+  }, 60_000);
+
+  it("the third signal exits at once, without waiting for the second one's message to be written", () => {
+    const exits: number[] = [];
+    const writes: string[] = [];
+    const controller = new AbortController();
+    const journal = JournalFile.create(join(mkdtempSync(join(tmpdir(), "lmcert-third-")), "j.json"), {
+      host: { name: "h", url: "http://127.0.0.1:1" },
+      tokenEnv: null,
+      driver: "rest-v1",
+      snapshot: [],
+    });
+    const stop = handleInterrupts({
+      controller,
+      // A stderr that never finishes writing: the second signal's exit waits on it.
+      stderr: { write: (text: string) => writes.push(text) },
+      exit: ((code: number) => exits.push(code)) as (code: number) => never,
+    });
+    try {
+      process.emit("SIGINT", "SIGINT");
+      expect([controller.signal.aborted, exits]).toEqual([true, []]);
+      process.emit("SIGINT", "SIGINT");
+      expect(exits).toEqual([]);
+      expect(writes.join("")).toContain(`lmcert restore ${journal.path}`);
+      process.emit("SIGINT", "SIGINT");
+      expect(exits).toEqual([2]);
+    } finally {
+      stop();
+      journal.close("restored");
+    }
+  });
+
+  it("an interrupted run without --allow-mutations does not claim to have put the host back", async () => {
+    const mock = await mockHost("compliant");
+    const controller = new AbortController();
+    controller.abort(new Error("interrupted"));
+    const { code, stderr } = await runCli(["certify", mock.url, "--no-browser"], controller.signal);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/interrupted: the certificate is incomplete \(nothing was changed: --allow-mutations was not given\)/);
+    expect(stderr).not.toMatch(/put back/);
+  });
 });

@@ -8,7 +8,7 @@ export const OpenAiModel = z
     object: z.literal("model"),
     owned_by: z.string(),
   })
-  .meta({ id: "lmstudio.openai.Model", title: "GET /v1/models item" });
+  .meta({ id: "lmstudio.openai.Model", title: "GET /v1/models item, and GET /v1/models/{id} (bug-tracker#814)" });
 
 export const OpenAiModelList = z
   .looseObject({

@@ -9,7 +9,8 @@ export const RestV0Model = z
     publisher: z.string(),
     arch: z.string(),
     compatibility_type: z.string(),
-    quantization: z.string(),
+    // Null when LM Studio cannot name the quantization, as /api/v1 does (issue 11.6); the v0 spelling is a GUESS.
+    quantization: z.string().nullable(),
     state: z.enum(["loaded", "not-loaded"]),
     max_context_length: z.number().int().nonnegative(),
     loaded_context_length: z.number().int().nonnegative().optional(),

@@ -25,7 +25,8 @@ export const RestV1Model = z
     key: z.string().min(1),
     display_name: z.string(),
     architecture: z.string().nullable().optional(),
-    quantization: z.looseObject({ name: z.string(), bits_per_weight: z.number() }).nullable(),
+    // Either part may be null (docs 2_rest/list.md; bug-tracker#1659), or the whole object.
+    quantization: z.looseObject({ name: z.string().nullable(), bits_per_weight: z.number().nullable() }).nullable(),
     size_bytes: z.number().int().nonnegative(),
     params_string: z.string().nullable(),
     loaded_instances: z.array(RestV1LoadedInstance),
@@ -38,9 +39,10 @@ export const RestV1Model = z
         reasoning: z.looseObject({ allowed_options: z.array(z.string()), default: z.string() }).optional(),
       })
       .optional(),
+    // 0.4.6+ (docs 2_rest/list.md; issue 11.6): absent on earlier 0.4 hosts, so optional.
     description: z.string().nullable().optional(),
     variants: z.array(z.string()).optional(),
-    selected_variant: z.string().optional(),
+    selected_variant: z.string().nullable().optional(),
   })
   .meta({ id: "lmstudio.v1.Model" });
 

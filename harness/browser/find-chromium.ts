@@ -26,17 +26,17 @@ function executable(path: string): boolean {
 }
 
 /** `--chromium <path>` wins, then LMCERT_CHROMIUM, then the usual install locations. */
-export function findChromium(explicit?: string, env: NodeJS.ProcessEnv = process.env): ChromiumChoice {
+export function findChromium(explicit?: string, env: NodeJS.ProcessEnv = process.env, candidates: readonly string[] = CANDIDATES): ChromiumChoice {
   const requested = explicit ?? env["LMCERT_CHROMIUM"];
   if (requested) {
     return executable(requested)
       ? { path: requested, reason: `using ${requested}` }
       : { path: null, reason: `${requested} is not an executable file` };
   }
-  const found = CANDIDATES.find(executable);
+  const found = candidates.find(executable);
   return found
     ? { path: found, reason: `using ${found}` }
-    : { path: null, reason: `no Chromium found (looked in ${CANDIDATES.slice(0, 4).join(", ")}; set --chromium or LMCERT_CHROMIUM; on Debian: apt-get install chromium)` };
+    : { path: null, reason: `no Chromium found (looked in ${CANDIDATES.join(", ")}; set --chromium or LMCERT_CHROMIUM; on macOS install Google Chrome or Chromium into /Applications; on Debian: apt-get install chromium)` };
 }
 
 export const BROWSER_DISABLED: ChromiumChoice = { path: null, reason: "the real-browser check was turned off (--no-browser)" };

@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { z } from "zod";
 import { UsageError } from "../errors.ts";
-import { describeIssues } from "../input-errors.ts";
+import { didYouMean } from "./did-you-mean.ts";
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
@@ -10,14 +10,32 @@ export function parseCommandArgs<const T extends OptionSpec>(command: string, ar
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true as const });
   } catch (cause) {
-    throw new UsageError(`lmcert ${command}: ${(cause as Error).message.replace(/\. To specify a positional.*$/s, "")}\nRun \`lmcert ${command} --help\` for usage.`, { cause });
+    const message = (cause as Error).message.replace(/\. To specify a positional.*$/s, "").replace(/\.$/, "");
+    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
+    const hint = unknown ? didYouMean(unknown.split("=")[0] ?? unknown, [...Object.keys(options).map((o) => `--${o}`), "--help"]) : "";
+    throw new UsageError(`lmcert ${command}: ${message}.${hint}\nRun \`lmcert ${command} --help\` for usage.`, { cause });
   }
 }
 
-/** Validates parsed flags with the contract's zod schema; the message names the flag. */
-export function validateFlags<T extends z.ZodType>(command: string, schema: T, raw: unknown): z.infer<T> {
+/**
+ * What the user typed for a contract field: `timeoutMs` → `--timeout`, `tokenEnv` → `--token-env`, a positional
+ * → `<url>`. Errors name the flag, never the internal field (issue 12 §2).
+ */
+export function flagNameOf(field: string, positionals: readonly string[] = []): string {
+  if (positionals.includes(field)) return `<${field}>`;
+  return `--${field.replace(/Ms$/, "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Validates parsed flags with the contract's zod schema; the message names the flag as typed. */
+export function validateFlags<T extends z.ZodType>(command: string, schema: T, raw: unknown, positionals: readonly string[] = ["url", "inventory", "certificate", "journal"]): z.infer<T> {
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(describeIssues(`lmcert ${command}: the command line`, parsed.error).replace(/ {2}- (\w+):/g, "  - --$1:"));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const field = issue.path.length > 0 ? flagNameOf(String(issue.path[0]), positionals) : "(the command line)";
+      return `  - ${field}: ${issue.message}`;
+    });
+    throw new UsageError(`lmcert ${command}: the command line is invalid:\n${lines.join("\n")}`);
+  }
   return parsed.data;
 }
 

@@ -1,7 +1,9 @@
 /** @module The CLI entry: dispatches commands, maps errors to exit codes (0 ok, 1 not certified, 2 usage/harness). */
 import { LmcertError, UsageError, describeError } from "../errors.ts";
 import { HARNESS_VERSION } from "../version.ts";
+import { didYouMean } from "./did-you-mean.ts";
 import type { CommandIo } from "./io.ts";
+import { handleInterrupts } from "./interrupts.ts";
 
 export const MAIN_HELP = `lmcert ${HARNESS_VERSION}: certify LM Studio servers against your team's standard
 
@@ -13,10 +15,12 @@ Commands:
   verify <cert>   check a certificate's digest, signature and expiry
   diff <a> <b>    after an upgrade: what changed between two certificates or fleet summaries
   pact verify <url>  verify the cluster router's Pact contract against a host (--allow-mutations)
+  init            write a commented standard.yaml and inventory.yaml to start from
   keygen          make an ed25519 key pair for --sign-key
   checks          list every check (id, required, mutates, MUST)
   demo            mock Mac Studio 1 + 2, certify both, explain the difference (what \`npm start\` runs)
-  mock            run a mock LM Studio (--preset mac-studio-1 | mac-studio-2 | compliant)
+  mock            run a mock LM Studio (--preset mac-studio-1 | mac-studio-2 | compliant, or --replay host.har)
+  record <url>    run the read-only checks and save every exchange as a HAR file for a bug report
   restore <file>  put a host back from a restore journal after a killed --allow-mutations run
 
 Run \`lmcert <command> --help\` for a command's options.
@@ -31,6 +35,7 @@ interface Command {
 // the signing code, which is most of a cold start's module work.
 const COMMANDS: Record<string, () => Promise<Command>> = {
   certify: async () => { const m = await import("./commands/certify.ts"); return { run: m.certifyCommand, help: m.CERTIFY_HELP }; },
+  init: async () => { const m = await import("./commands/init.ts"); return { run: m.initCommand, help: m.INIT_HELP }; },
   checks: async () => { const m = await import("./commands/checks.ts"); return { run: m.checksCommand, help: m.CHECKS_HELP }; },
   demo: async () => { const m = await import("./commands/demo.ts"); return { run: m.demoCommand, help: m.DEMO_HELP }; },
   mock: async () => { const m = await import("./commands/mock.ts"); return { run: m.mockCommand, help: m.MOCK_HELP }; },
@@ -40,6 +45,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   verify: async () => { const m = await import("./commands/verify.ts"); return { run: m.verifyCommand, help: m.VERIFY_HELP }; },
   diff: async () => { const m = await import("./commands/diff.ts"); return { run: m.diffCommand, help: m.DIFF_HELP }; },
   pact: async () => { const m = await import("./commands/pact.ts"); return { run: m.pactCommand, help: m.PACT_HELP }; },
+  record: async () => { const m = await import("./commands/record.ts"); return { run: m.recordCommand, help: m.RECORD_HELP }; },
 };
 
 /**
@@ -59,9 +65,7 @@ function ignoreClosedPipes(): void {
 export async function main(argv: readonly string[], ioOverride?: Partial<CommandIo>): Promise<number> {
   if (!ioOverride?.stdout) ignoreClosedPipes();
   const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error("interrupted"));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const stopHandling = handleInterrupts({ controller, stderr: process.stderr });
   const io: CommandIo = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, ...ioOverride };
   const [command, ...rest] = argv;
   try {
@@ -74,7 +78,10 @@ export async function main(argv: readonly string[], ioOverride?: Partial<Command
       return 0;
     }
     const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-    if (!load) throw new UsageError(`lmcert: unknown command "${command}"\n\n${MAIN_HELP}`);
+    if (!load) {
+      const hint = command.startsWith("-") ? "" : didYouMean(command, [...Object.keys(COMMANDS), "help"]);
+      throw new UsageError(`lmcert: unknown command "${command}".${hint}\n\n${MAIN_HELP}`);
+    }
     if (rest.includes("--help") || rest.includes("-h")) {
       io.stdout.write(`${(await load()).help}\n`);
       return 0;
@@ -85,7 +92,6 @@ export async function main(argv: readonly string[], ioOverride?: Partial<Command
     io.stderr.write(`${prefix}${describeError(error)}\n`);
     return 2;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopHandling();
   }
 }

@@ -1,12 +1,13 @@
-/** @module Reads a file the user named on the command line; a missing one is a usage error naming it. */
+/** @module Reads a file the user named; a missing one says "no such file: <path>", never a raw ENOENT. */
 import { readFileSync } from "node:fs";
 import { UsageError } from "../errors.ts";
+import { describeReadError } from "../input-errors.ts";
 
 export function readUserFile(path: string, what: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (cause) {
-    throw new UsageError(`Cannot read ${what} ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+    throw new UsageError(`${what}: ${describeReadError(path, cause)}`, { cause });
   }
 }
 

@@ -12,6 +12,8 @@ export interface StatusChange {
 
 export interface HostDiff {
   readonly host: string;
+  /** Either run of this host was interrupted: its changes are shown but are not regressions (nothing was proven). */
+  readonly interrupted: boolean;
   readonly version: { readonly from: string | null; readonly to: string | null } | null;
   readonly verdict: { readonly from: string; readonly to: string } | null;
   readonly listingBehaviour: { readonly from: string | null; readonly to: string | null } | null;
@@ -30,13 +32,51 @@ export interface DiffReport {
   readonly regressions: number;
 }
 
+/** One side of a diff: what the file was, and its host lines. */
+export interface DiffInput {
+  readonly kind: "certificate" | "fleet summary";
+  readonly where: string;
+  readonly hosts: readonly HostSummary[];
+  /** The run behind it was interrupted (the fleet run, or any host in it). */
+  readonly interrupted: boolean;
+}
+
 /** A certificate or a fleet summary, as host lines. */
-export function comparableHosts(raw: unknown, where: string): HostSummary[] {
+export function comparableInput(raw: unknown, where: string): DiffInput {
   const cert = Certificate.safeParse(raw);
-  if (cert.success) return [summarizeCertificate(cert.data, where)];
+  if (cert.success) return { kind: "certificate", where, hosts: [summarizeCertificate(cert.data, where)], interrupted: cert.data.interrupted !== undefined };
   const fleet = FleetSummary.safeParse(raw);
-  if (fleet.success) return fleet.data.hosts;
+  if (fleet.success) return { kind: "fleet summary", where, hosts: fleet.data.hosts, interrupted: (fleet.data.interrupted ?? false) || fleet.data.hosts.some((h) => h.interrupted) };
   throw new UsageError(`${where} is neither an lmcert certificate nor a fleet summary (${cert.error.issues[0]?.message ?? "unknown shape"})`);
+}
+
+export interface MismatchOptions {
+  /** --allow-mismatch: compare a fleet summary with a certificate, or two different hosts. */
+  readonly allowMismatch?: boolean;
+  /** --allow-interrupted: compare an interrupted run (its changes are flagged, never counted as regressions). */
+  readonly allowInterrupted?: boolean;
+}
+
+/**
+ * Why these two inputs should not be compared, or null. A fleet summary against one certificate, or two
+ * certificates of different hosts, gives a diff full of "new host"/"no longer present" or changes that are
+ * really differences between machines; an interrupted run gives regressions that never happened.
+ */
+export function mismatchRefusal(before: DiffInput, after: DiffInput, options: MismatchOptions = {}): string | null {
+  if (!options.allowMismatch) {
+    if (before.kind !== after.kind) return `${before.where} is a ${before.kind} but ${after.where} is a ${after.kind}: compare two certificates of one host, or two fleet summaries (--allow-mismatch compares them anyway)`;
+    const [b, a] = [before.hosts[0], after.hosts[0]];
+    if (before.kind === "certificate" && b && a && b.name !== a.name) {
+      return `the certificates are of different hosts: ${b.name} (${b.url}) and ${a.name} (${a.url}) (--allow-mismatch compares them anyway, e.g. after a rename)`;
+    }
+  }
+  if (!options.allowInterrupted) {
+    const interrupted = [before, after].filter((i) => i.interrupted).map((i) => i.where);
+    if (interrupted.length > 0) {
+      return `${interrupted.join(" and ")} ${interrupted.length > 1 ? "come from interrupted runs" : "comes from an interrupted run"}: its results are partial, so a diff would report regressions that never happened. Compare a complete run (a host's latest.json is never replaced by an interrupted one), or pass --allow-interrupted to see the changes flagged`;
+    }
+  }
+  return null;
 }
 
 const RANK: Record<string, number> = { passed: 3, skipped: 2, inconclusive: 1, error: 1, failed: 0 };
@@ -58,6 +98,7 @@ function compareHost(before: HostSummary, after: HostSummary): HostDiff {
   const [d0, d1] = [driftKey(before), driftKey(after)];
   return {
     host: after.name,
+    interrupted: (before.interrupted ?? false) || (after.interrupted ?? false),
     version: before.lmstudioVersion !== after.lmstudioVersion ? { from: before.lmstudioVersion, to: after.lmstudioVersion } : null,
     verdict: before.verdict !== after.verdict ? { from: before.verdict, to: after.verdict } : null,
     listingBehaviour: before.listingBehaviour !== after.listingBehaviour ? { from: before.listingBehaviour, to: after.listingBehaviour } : null,
@@ -83,7 +124,8 @@ export function diffHosts(before: readonly HostSummary[], after: readonly HostSu
     hosts,
     addedHosts: after.filter((h) => !paired.has(h.name)).map((h) => h.name),
     removedHosts: before.filter((h) => !paired.has(h.name)).map((h) => h.name),
-    regressions: hosts.reduce((n, h) => n + h.regressions.length + (h.verdict?.from === "certified" ? 1 : 0), 0),
+    // An interrupted host's changes are shown, flagged, and never counted: nothing was proven about it.
+    regressions: hosts.filter((h) => !h.interrupted).reduce((n, h) => n + h.regressions.length + (h.verdict?.from === "certified" ? 1 : 0), 0),
   };
 }
 
@@ -91,11 +133,11 @@ export function renderDiff(report: DiffReport): string {
   const lines: string[] = [];
   for (const h of report.hosts) {
     const changed = h.version || h.verdict || h.listingBehaviour || h.regressions.length || h.improvements.length || h.otherChanges.length || h.driftAppeared.length || h.driftGone.length;
-    lines.push(`${h.host}: ${changed ? "" : "no changes"}`);
+    lines.push(changed ? `${h.host}:${h.interrupted ? " (interrupted run: changes unconfirmed, not counted)" : ""}` : `${h.host}: no changes`);
     if (h.version) lines.push(`  LM Studio ${h.version.from ?? "unknown"} → ${h.version.to ?? "unknown"}`);
     if (h.verdict) lines.push(`  verdict ${h.verdict.from} → ${h.verdict.to}`);
     if (h.listingBehaviour) lines.push(`  listing behaviour ${h.listingBehaviour.from ?? "unknown"} → ${h.listingBehaviour.to ?? "unknown"}`);
-    for (const r of h.regressions) lines.push(`  REGRESSION ${r.check}: ${r.from} → ${r.to}`);
+    for (const r of h.regressions) lines.push(`  ${h.interrupted ? "unconfirmed" : "REGRESSION"} ${r.check}: ${r.from} → ${r.to}`);
     for (const r of h.improvements) lines.push(`  improved   ${r.check}: ${r.from} → ${r.to}`);
     for (const r of h.otherChanges) lines.push(`  changed    ${r.check}: ${r.from} → ${r.to}`);
     for (const f of h.driftAppeared) lines.push(`  schema drift, new field: ${f}`);

@@ -1,13 +1,16 @@
 /** @module One host's line in the fleet roll-up, derived from its certificate (the one result tree). */
 import type { Certificate } from "../../contracts/certificate.ts";
 import type { HostSummary } from "../../contracts/fleet-summary.ts";
+import { severityOf } from "../severity.ts";
 
 function observed(cert: Certificate, id: string): Readonly<Record<string, unknown>> {
   return cert.checks.find((c) => c.id === id)?.observed ?? {};
 }
 
-function count(value: unknown): number | null {
-  return Array.isArray(value) ? value.length : null;
+/** The stated count, else the list's length (certificates from before lists were capped at 50 ids). */
+function count(stated: unknown, list: unknown): number | null {
+  if (typeof stated === "number") return stated;
+  return Array.isArray(list) ? list.length : null;
 }
 
 export function summarizeCertificate(cert: Certificate, path: string | null): HostSummary {
@@ -25,11 +28,13 @@ export function summarizeCertificate(cert: Certificate, path: string | null): Ho
     lmstudioVersion: cert.host.lmstudioVersion,
     listingBehaviour: typeof behaviour === "string" ? behaviour : null,
     checks: Object.fromEntries(cert.checks.map((c) => [c.id, c.status])),
-    modelsLoaded: count(state["loaded"]),
-    modelsAvailable: count(state["available"]),
+    modelsLoaded: count(state["loadedCount"], state["loaded"]),
+    modelsAvailable: count(state["availableCount"], state["available"]),
     drift,
     validUntil: cert.validUntil,
     finishedAt: cert.finishedAt,
     certificate: path,
+    warnings: cert.checks.filter((c) => severityOf(c) === "warning").map((c) => c.id),
+    interrupted: cert.interrupted !== undefined,
   };
 }

@@ -10,6 +10,7 @@ import { canonicalJson, sha256Hex } from "../canonical-json.ts";
 import { certifyHost } from "../certify-host.ts";
 import { fanOutSignal } from "../fan-out-signal.ts";
 import { createHostAgent } from "../http/agent.ts";
+import { serverKey } from "../net/server-identity.ts";
 import type { Reporter } from "../reporters/reporter.ts";
 import { renderHtml } from "../reporters/html.ts";
 import { renderJunit } from "../reporters/junit.ts";
@@ -19,6 +20,7 @@ import { signCertificate } from "../signing.ts";
 import type { Check } from "../types.ts";
 import { fleetConsistency } from "./consistency.ts";
 import { summarizeCertificate } from "./host-summary.ts";
+import { readHistory } from "../history.ts";
 import type { LoadedInventory } from "./inventory-file.ts";
 
 export interface FleetRunOptions {
@@ -48,51 +50,59 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
   const hosts = options.inventory.hosts;
   const certificates: Certificate[] = new Array(hosts.length);
   const paths: (string | null)[] = new Array(hosts.length).fill(null);
+  // Aliases of one server (localhost and 127.0.0.1, say) form one chain, certified one after another: never two
+  // runs, let alone two mutation sessions, against one server at once (issue 15.5). Workers take whole chains.
+  const chains = new Map<string, number[]>();
+  hosts.forEach((host, index) => chains.set(serverKey(host.url), [...(chains.get(serverKey(host.url)) ?? []), index]));
+  const queue = [...chains.values()];
   let next = 0;
   // One connection pool for the whole fleet, a few connections per host: hosts never share connections, and the
   // parser and pool machinery exist once instead of once per host.
   const agent = createHostAgent({ connectTimeoutMs: options.timeoutMs, connectionsPerOrigin: 4 });
   const stop = fanOutSignal(options.signal);
   const worker = async (): Promise<void> => {
-    while (next < hosts.length) {
-      const index = next++;
-      const host = hosts[index];
-      if (!host) return;
-      let cert = await certifyHost({
-        host: { name: host.name, url: host.url },
-        standard: options.inventory.standard,
-        checks: options.checks,
-        token: host.token,
-        tokenEnv: host.tokenEnv,
-        lifecycleModel: host.lifecycleModel,
-        allowMutations: options.allowMutations,
-        timeoutMs: options.timeoutMs,
-        hostDeadlineMs: options.hostDeadlineMs,
-        checkTimeoutMs: options.hostDeadlineMs,
-        reporters: options.reporters ?? [],
-        signal: stop.signal,
-        agent,
-        probeAddresses: options.probeAddresses ?? null,
-        ...(options.chromium ? { chromium: options.chromium } : {}),
-        ...(options.out ? { journalDir: join(options.out, hostSlug(host.name)) } : {}),
-      });
-      if (options.signKeyPem) cert = signCertificate(cert, options.signKeyPem);
-      certificates[index] = cert;
-      if (options.out) paths[index] = writeCertificate(options.out, cert).path;
+    while (next < queue.length) {
+      for (const index of queue[next++] ?? []) await certifyOne(index);
     }
   };
+  const certifyOne = async (index: number): Promise<void> => {
+    const host = hosts[index];
+    if (!host) return;
+    let cert = await certifyHost({
+      host: { name: host.name, url: host.url },
+      standard: options.inventory.standard,
+      checks: options.checks,
+      token: host.token,
+      tokenEnv: host.tokenEnv,
+      lifecycleModel: host.lifecycleModel,
+      allowMutations: options.allowMutations,
+      timeoutMs: options.timeoutMs,
+      hostDeadlineMs: options.hostDeadlineMs,
+      checkTimeoutMs: options.hostDeadlineMs,
+      reporters: options.reporters ?? [],
+      signal: stop.signal,
+      agent,
+      probeAddresses: options.probeAddresses ?? null,
+      ...(options.chromium ? { chromium: options.chromium } : {}),
+      ...(options.out ? { journalDir: join(options.out, hostSlug(host.name)) } : {}),
+    });
+    if (options.signKeyPem) cert = signCertificate(cert, options.signKeyPem);
+    certificates[index] = cert;
+    if (options.out) paths[index] = writeCertificate(options.out, cert).path;
+  };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, hosts.length)) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, queue.length)) }, worker));
   } finally {
     stop.release();
     await agent.destroy();
   }
-  const summary = buildSummary(options.inventory, certificates, paths);
+  // Interrupted: the fleet's signal fired, so some hosts never finished (or never started).
+  const summary = buildSummary(options.inventory, certificates.filter(Boolean), paths.filter((_, i) => certificates[i]), options.signal?.aborted ?? false);
   const reports = options.out ? writeReports(options.out, summary, certificates) : {};
   return { summary, certificates, reports };
 }
 
-export function buildSummary(inventory: LoadedInventory, certificates: readonly Certificate[], paths: readonly (string | null)[]): FleetSummary {
+export function buildSummary(inventory: LoadedInventory, certificates: readonly Certificate[], paths: readonly (string | null)[], interrupted = false): FleetSummary {
   const hosts = certificates.map((c, i) => summarizeCertificate(c, paths[i] ?? null));
   const count = (v: string) => hosts.filter((h) => h.verdict === v).length;
   return {
@@ -103,6 +113,7 @@ export function buildSummary(inventory: LoadedInventory, certificates: readonly 
     counts: { hosts: hosts.length, certified: count("certified"), notCertified: count("not-certified"), incomplete: count("incomplete") },
     hosts,
     consistency: fleetConsistency(hosts),
+    interrupted: interrupted || certificates.some((c) => c.interrupted !== undefined),
   };
 }
 
@@ -115,8 +126,9 @@ function writeReports(out: string, summary: FleetSummary, certificates: readonly
     summary: ["fleet-summary.json", () => `${JSON.stringify(summary, null, 2)}\n`],
     junit: ["lmcert.junit.xml", () => renderJunit(certificates)],
     markdown: ["lmcert.md", () => renderMarkdown(summary, certificates)],
-    html: ["lmcert.html", () => renderHtml(summary, certificates)],
-    prometheus: ["lmcert.prom", () => renderPrometheus(certificates, new Date(summary.generatedAt))],
+    // The history strip reads each host's history.jsonl, which writeCertificate has already extended by this run.
+    html: ["lmcert.html", () => renderHtml(summary, certificates, { history: new Map(certificates.map((c) => [c.host.name, readHistory(join(out, hostSlug(c.host.name)), 30)])) })],
+    prometheus: ["lmcert.prom", () => renderPrometheus(certificates, new Date(summary.generatedAt), { interrupted: summary.interrupted ?? false })],
   };
   mkdirSync(out, { recursive: true });
   const written: Record<string, string> = {};

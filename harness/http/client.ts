@@ -8,7 +8,8 @@ import type { Evidence } from "../../contracts/certificate.ts";
 import { HttpError, type HttpErrorKind } from "../errors.ts";
 import { createHostAgent, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS } from "./agent.ts";
 import { excerpt, makeEvidence, selectHeaders } from "./evidence.ts";
-import { describeFailure, INTERRUPTED, type RequestLimits } from "./transport-errors.ts";
+import type { ExchangeListener } from "./exchange-hook.ts";
+import { classify, describeKind, type RequestLimits } from "./transport-errors.ts";
 
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS };
 
@@ -21,6 +22,8 @@ export interface HttpClientOptions {
   readonly deadline?: number | undefined;
   /** Aborts every request in flight (Ctrl-C). */
   readonly signal?: AbortSignal | undefined;
+  /** Told about every finished exchange, complete and unredacted (`lmcert record`). */
+  readonly onExchange?: ExchangeListener | undefined;
   /**
    * The run's agent (harness/http/agent.ts): a certify run shares one between its clients, a fleet run one between
    * all hosts. The client never closes an agent it was given. Without one it makes its own on its first request and
@@ -69,37 +72,56 @@ export class HttpClient {
   /** Sends a request; resolves for any HTTP status, throws HttpError for transport failures. */
   async send(method: string, url: string, options: RequestOptions = {}): Promise<Exchange> {
     const started = performance.now();
+    const startedAt = new Date();
     const limits = this.#limits(options.timeoutMs);
+    const headers = this.#headers(options);
+    const body = options.json === undefined ? null : JSON.stringify(options.json);
+    if (body !== null) headers["content-length"] = String(Buffer.byteLength(body));
+    let headersAt: number | null = null;
     let seen: Seen = { status: null, headers: {}, body: null };
+    const observe = (error: string | null) =>
+      this.#options.onExchange?.({
+        startedAt,
+        method,
+        url,
+        requestHeaders: headers,
+        requestBody: body,
+        response: error === null && seen.status !== null ? { status: seen.status, headers: seen.headers, bodyText: seen.body ?? "" } : null,
+        error,
+        waitMs: headersAt === null ? null : headersAt - started,
+        totalMs: performance.now() - started,
+      });
     const fail = (kind: HttpErrorKind, description: string, cause?: unknown): HttpError => {
       const message = `${description}: ${method} ${url}`;
       const evidence = this.#evidence(method, url, started, { ...seen, body: null, error: message });
+      observe(message);
       return new HttpError(kind, message, evidence, { cause });
     };
-    if (this.#options.signal?.aborted) throw fail("interrupted", INTERRUPTED);
-    if (limits.budgetMs <= 0) throw fail("timeout", "Not sent: this host's time limit had already run out");
+    if (this.#options.signal?.aborted) throw fail("interrupted", describeKind("interrupted", limits));
+    if (limits.budgetMs <= 0) throw fail("timeout", "Not sent: this host's deadline had already run out (--host-timeout)");
     try {
       const target = new URL(url); // a malformed URL throws ERR_INVALID_URL: an `invalid-url` failure
-      if (!/^https?:$/.test(target.protocol)) throw fail("invalid-url", "Invalid URL (lmcert speaks http:// and https://)");
+      if (!/^https?:$/.test(target.protocol)) throw fail("invalid-url", describeKind("invalid-url", limits));
       const response = await this.#agent().request({
         origin: target.origin,
         path: `${target.pathname}${target.search}`,
         method: method as Dispatcher.HttpMethod,
-        headers: this.#headers(options),
-        body: options.json === undefined ? null : JSON.stringify(options.json),
+        headers,
+        body,
         signal: this.#options.signal,
         headersTimeout: limits.budgetMs,
         bodyTimeout: limits.budgetMs,
       });
+      headersAt = performance.now();
       seen = { ...seen, status: response.statusCode, headers: flattenHeaders(response.headers) };
       const bodyText = await readWithin(response.body, started + limits.budgetMs);
       seen = { ...seen, body: bodyText };
+      observe(null);
       return { status: response.statusCode, headers: seen.headers, bodyText, evidence: this.#evidence(method, url, started, seen) };
     } catch (error) {
       if (error instanceof HttpError) throw error;
-      if (this.#options.signal?.aborted) throw fail("interrupted", INTERRUPTED, error);
-      const failure = describeFailure(error, limits);
-      throw fail(failure.kind, failure.description, error);
+      const kind = classify(error, this.#options.signal);
+      throw fail(kind, describeKind(kind, limits), error);
     }
   }
 

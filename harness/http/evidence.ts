@@ -1,5 +1,8 @@
 /** @module Evidence records: what was sent and seen, trimmed, with secrets redacted before anything is stored. */
 import type { Evidence } from "../../contracts/certificate.ts";
+import { redactSecrets, serverText, serverTextOrNull } from "../server-text.ts";
+
+export { redactSecrets };
 
 /** Only headers that explain a verdict are kept; everything else is noise in a certificate. */
 const KEPT_HEADERS = new Set([
@@ -18,7 +21,10 @@ const KEPT_HEADERS = new Set([
 ]);
 
 const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie"]);
-const EXCERPT_CHARS = 600;
+/** A long enough body start to explain a verdict; the cap is the choke point's (server-text.ts). */
+const EXCERPT_CHARS = 512;
+/** An error message is lmcert's own words around server text (a URL, a body start): a little more room. */
+const ERROR_CHARS = 1024;
 
 export function selectHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const kept: Record<string, string> = {};
@@ -26,22 +32,30 @@ export function selectHeaders(headers: Record<string, string | string[] | undefi
     const name = rawName.toLowerCase();
     if (value === undefined) continue;
     if (SECRET_HEADERS.has(name)) kept[name] = "[redacted]";
-    else if (KEPT_HEADERS.has(name)) kept[name] = Array.isArray(value) ? value.join(", ") : value;
+    // Header values are server text: a server may echo the Authorization header into WWW-Authenticate or Location.
+    else if (KEPT_HEADERS.has(name)) kept[name] = serverText(Array.isArray(value) ? value.join(", ") : value);
   }
   return kept;
 }
 
-/** Masks bearer tokens and LM Studio API keys (`sk-lm-…`) wherever they show up in text. */
-export function redactSecrets(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join("[redacted]");
-  return out.replace(/Bearer\s+[^\s"',]+/gi, "Bearer [redacted]").replace(/sk-lm-[A-Za-z0-9:_-]+/g, "sk-lm-[redacted]");
+/**
+ * Every header kept, secrets masked: for full recordings (`lmcert record`), where selectHeaders would drop the
+ * headers a replay must send back. Same rules as evidence: secret headers blanked, tokens masked in the rest.
+ */
+export function redactHeaders(headers: Readonly<Record<string, string>>, secrets: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [rawName, value] of Object.entries(headers)) {
+    const name = rawName.toLowerCase();
+    out[name] = SECRET_HEADERS.has(name) ? "[redacted]" : redactSecrets(value, secrets);
+  }
+  return out;
 }
 
+/** The start of a body, with every secret redacted (the run's tokens, plus `extraSecrets`) and its size capped. */
 export function excerpt(text: string | null, secrets: readonly string[] = []): string | null {
   if (text === null) return null;
-  const clipped = text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}… (${text.length} chars)` : text;
-  return redactSecrets(clipped, secrets);
+  // Redact the whole text before cutting it, so a cut can never leave part of a token readable.
+  return serverText(redactSecrets(text, secrets), EXCERPT_CHARS);
 }
 
 /** URLs can carry credentials (`http://user:pass@host`); evidence never keeps them. */
@@ -61,11 +75,12 @@ export function redactUrl(url: string): string {
 export function makeEvidence(fields: Partial<Evidence> & Pick<Evidence, "method" | "url">): Evidence {
   return {
     status: null,
-    headers: {},
-    bodyExcerpt: null,
-    error: null,
     durationMs: 0,
     ...fields,
-    url: redactUrl(fields.url),
+    // Every field that can carry server text goes through the choke point here, whoever built the evidence.
+    url: serverText(redactUrl(fields.url), ERROR_CHARS),
+    headers: Object.fromEntries(Object.entries(fields.headers ?? {}).map(([name, value]) => [serverText(name, 128), serverText(value)])),
+    bodyExcerpt: fields.bodyExcerpt === undefined ? null : serverTextOrNull(fields.bodyExcerpt, EXCERPT_CHARS),
+    error: fields.error === undefined ? null : serverTextOrNull(fields.error, ERROR_CHARS),
   };
 }

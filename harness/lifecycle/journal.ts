@@ -6,6 +6,18 @@ import { UsageError } from "../errors.ts";
 import { describeIssues } from "../input-errors.ts";
 import type { DriverName } from "./driver.ts";
 
+type Mutation = RestoreJournal["mutations"][number];
+
+/**
+ * Journals still open in this process, for the second Ctrl-C: when the user abandons a restore, lmcert prints
+ * where each journal is and the exact `lmcert restore` command before it exits.
+ */
+const OPEN_JOURNALS = new Set<JournalFile>();
+
+export function openJournalPaths(): string[] {
+  return [...OPEN_JOURNALS].map((j) => j.path);
+}
+
 export class JournalFile {
   readonly path: string;
   #journal: RestoreJournal;
@@ -13,6 +25,7 @@ export class JournalFile {
   constructor(path: string, journal: RestoreJournal) {
     this.path = path;
     this.#journal = journal;
+    if (journal.status === "open") OPEN_JOURNALS.add(this);
     this.#write();
   }
 
@@ -20,14 +33,27 @@ export class JournalFile {
     return new JournalFile(path, { $schema: JOURNAL_SCHEMA_ID, ...init, createdAt: new Date().toISOString(), mutations: [], status: "open" });
   }
 
-  /** Called *before* the mutation is sent, so a crash mid-request still leaves a record of it. */
-  record(action: RestoreJournal["mutations"][number]["action"], model: string | null, instanceId: string | null): void {
-    this.#journal = { ...this.#journal, mutations: [...this.#journal.mutations, { at: new Date().toISOString(), action, model, instanceId }] };
+  /**
+   * Called *before* the mutation is sent, so a crash mid-request still leaves a record of it. Returns the entry's
+   * index, for `settle` once the request has ended.
+   */
+  record(action: Mutation["action"], model: string | null, instanceId: string | null, extra: Pick<Mutation, "waitUntil"> = {}): number {
+    const entry: Mutation = { at: new Date().toISOString(), action, model, instanceId, ...extra };
+    this.#journal = { ...this.#journal, mutations: [...this.#journal.mutations, entry] };
+    this.#write();
+    return this.#journal.mutations.length - 1;
+  }
+
+  /** Records how a journaled mutation ended (a load that landed, was refused, or was given up on). */
+  settle(index: number, patch: Pick<Mutation, "instanceId" | "outcome" | "waitUntil">): void {
+    const mutations = this.#journal.mutations.map((m, i) => (i === index ? { ...m, ...patch } : m));
+    this.#journal = { ...this.#journal, mutations };
     this.#write();
   }
 
-  close(status: "restored" | "failed"): void {
-    this.#journal = { ...this.#journal, status };
+  close(status: "restored" | "failed", note?: string): void {
+    this.#journal = { ...this.#journal, status, ...(note ? { note } : {}) };
+    OPEN_JOURNALS.delete(this);
     this.#write();
   }
 
@@ -46,6 +72,23 @@ export function readJournal(path: string): RestoreJournal {
   const parsed = RestoreJournal.safeParse(raw);
   if (!parsed.success) throw new UsageError(describeIssues(`Restore journal ${path}`, parsed.error));
   return parsed.data;
+}
+
+/** A load whose answer lmcert never saw (in flight at kill -9, or given up on): it may still land on the host. */
+export interface PendingLoad {
+  readonly model: string;
+  /** Epoch ms: wait for it to land until then. */
+  readonly waitUntil: number;
+}
+
+export function pendingLoadsIn(journal: RestoreJournal, loadTimeoutMs: number): PendingLoad[] {
+  return journal.mutations
+    .filter((m) => m.action === "load" && m.model !== null && m.instanceId === null && m.outcome !== "refused")
+    .map((m) => ({
+      model: m.model as string,
+      // Journals written before `waitUntil` existed: the load's start plus the restore's own load timeout.
+      waitUntil: m.waitUntil ? Date.parse(m.waitUntil) : Date.parse(m.at) + loadTimeoutMs,
+    }));
 }
 
 /** A journal read back from disk, to mark it restored or failed. */

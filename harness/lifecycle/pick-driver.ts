@@ -27,7 +27,7 @@ export async function pickDriver(input: DriverChoiceInput): Promise<ModelDriver>
   if (discovery.surfaces["rest-v1"].state === "present") {
     return new RestV1Driver(input.http, discovery.baseUrl, input.loadTimeoutMs);
   }
-  if (discovery.sdk?.state === "present") return new SdkDriver(discovery.baseUrl, input.sdkTimeoutMs, input.loadTimeoutMs);
+  if (discovery.sdk?.state === "present") return new SdkDriver(discovery.baseUrl, input.sdkTimeoutMs, input.loadTimeoutMs, input.http.bearerToken);
   throw new NoDriverError(
     `no load/unload API on this host: /api/v1 is not served (${discovery.surfaces["rest-v1"].reason}) and the SDK websocket did not answer (${discovery.sdk?.reason ?? "not asked"})`,
   );

@@ -2,6 +2,7 @@
 import type { SnapshotInstance } from "../../contracts/journal.ts";
 import { RestV1LoadResponse, RestV1ModelList } from "../../contracts/lmstudio/rest-v1-models.ts";
 import { parseJsonBody, type HttpClient } from "../http/client.ts";
+import { serverText } from "../server-text.ts";
 import { joinUrl } from "../surfaces.ts";
 import { DriverError, type LoadResult, type ModelDriver } from "./driver.ts";
 
@@ -20,7 +21,7 @@ export class RestV1Driver implements ModelDriver {
   async load(model: string, options: { contextLength?: number | null }): Promise<LoadResult> {
     const json = await this.#post("api/v1/models/load", { model, ...(options.contextLength ? { context_length: options.contextLength } : {}) }, this.#loadTimeoutMs);
     const parsed = RestV1LoadResponse.safeParse(json);
-    if (!parsed.success) throw new DriverError(`load of ${model}: unexpected response ${JSON.stringify(json).slice(0, 200)}`, 200, null);
+    if (!parsed.success) throw new DriverError(`load of ${model}: unexpected response ${serverText(JSON.stringify(json), 200)}`, 200, null);
     return { instanceId: parsed.data.instance_id, loadTimeSeconds: parsed.data.load_time_seconds };
   }
 
@@ -43,7 +44,7 @@ export class RestV1Driver implements ModelDriver {
   async #post(path: string, body: unknown, timeoutMs?: number): Promise<unknown> {
     const exchange = await this.#http.send("POST", joinUrl(this.#baseUrl, path), { json: body, ...(timeoutMs ? { timeoutMs } : {}) });
     if (exchange.status < 200 || exchange.status > 299) {
-      throw new DriverError(`POST /${path} answered HTTP ${exchange.status}: ${exchange.bodyText.slice(0, 300)}`, exchange.status, exchange.bodyText);
+      throw new DriverError(`POST /${path} answered HTTP ${exchange.status}: ${serverText(exchange.bodyText, 300)}`, exchange.status, serverText(exchange.bodyText));
     }
     return parseJsonBody(exchange);
   }

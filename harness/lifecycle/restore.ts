@@ -2,6 +2,8 @@
 import type { SnapshotInstance } from "../../contracts/journal.ts";
 import { describeError } from "../errors.ts";
 import type { ModelDriver } from "./driver.ts";
+import type { PendingLoad } from "./journal.ts";
+import { pollUntil } from "./poll.ts";
 
 export interface RestoreOutcome {
   readonly ok: boolean;
@@ -56,4 +58,51 @@ export async function restoreSnapshot(driver: ModelDriver, snapshot: readonly Sn
     unloaded,
     reloaded,
   };
+}
+
+export interface PendingWait {
+  /** Models whose pending load landed while we waited (restore then unloads them). */
+  readonly landed: readonly string[];
+  /** Models whose pending load had not landed when its wait budget ran out. */
+  readonly notLanded: readonly string[];
+  /** Set when the host could not be asked: the wait ended early. */
+  readonly unreachable: string | null;
+}
+
+/**
+ * Waits until every pending load has landed (an instance of its model that is not in the snapshot), or until the
+ * last load's `waitUntil` has passed. A load in flight when lmcert died lands seconds later: restoring before it
+ * does would call the host restored and then leave the model loaded (issue 15.1).
+ */
+export async function awaitPendingLoads(driver: ModelDriver, snapshot: readonly SnapshotInstance[], pending: readonly PendingLoad[]): Promise<PendingWait> {
+  if (pending.length === 0) return { landed: [], notLanded: [], unreachable: null };
+  const known = new Set(snapshot.map((i) => i.id));
+  let unreachable: string | null = null;
+  const read = async (): Promise<SnapshotInstance[] | null> => {
+    try {
+      return await driver.listLoaded();
+    } catch (error) {
+      unreachable = describeError(error);
+      return null;
+    }
+  };
+  const landedModels = (now: readonly SnapshotInstance[]) => {
+    const extra = new Map<string, number>();
+    for (const i of now) if (!known.has(i.id)) extra.set(i.model, (extra.get(i.model) ?? 0) + 1);
+    return pending.filter((p) => {
+      const left = extra.get(p.model) ?? 0;
+      if (left > 0) extra.set(p.model, left - 1);
+      return left > 0;
+    });
+  };
+  const deadline = Math.max(...pending.map((p) => p.waitUntil));
+  const poll = await pollUntil(
+    read,
+    // An unreachable host ends the wait: restore then reports the failure instead of hanging.
+    (now) => now === null || landedModels(now).length === pending.length,
+    { timeoutMs: Math.max(0, deadline - Date.now()), maxDelayMs: 250 },
+  );
+  const landed = poll.last ? landedModels(poll.last) : [];
+  const landedSet = new Set(landed);
+  return { landed: landed.map((p) => p.model), notLanded: pending.filter((p) => !landedSet.has(p)).map((p) => p.model), unreachable };
 }

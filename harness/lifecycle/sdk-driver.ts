@@ -8,8 +8,8 @@ export class SdkDriver implements ModelDriver {
   readonly #client: SdkClient;
   readonly #loadTimeoutMs: number;
 
-  constructor(httpBaseUrl: string, callTimeoutMs: number, loadTimeoutMs: number) {
-    this.#client = new SdkClient(httpBaseUrl, callTimeoutMs);
+  constructor(httpBaseUrl: string, callTimeoutMs: number, loadTimeoutMs: number, token?: string) {
+    this.#client = new SdkClient(httpBaseUrl, callTimeoutMs, token);
     this.#loadTimeoutMs = loadTimeoutMs;
   }
 

@@ -1,19 +1,32 @@
 /**
- * @module A mutation session: the snapshot taken before lmcert's first change to a host, every change journaled
+ * @module The mutation session: the snapshot taken before lmcert's first change to a host, every change journaled
  * before it is made, and the restore that puts the host back.
  */
 import type { SnapshotInstance } from "../../contracts/journal.ts";
 import { DriverError, type ModelDriver, type LoadResult } from "./driver.ts";
-import { pollUntil } from "./poll.ts";
-import { JournalFile } from "./journal.ts";
-import { restoreSnapshot, type RestoreOutcome } from "./restore.ts";
+import type { HostLock } from "./host-lock.ts";
+import { JournalFile, type PendingLoad } from "./journal.ts";
+import { awaitPendingLoads, restoreSnapshot, type RestoreOutcome } from "./restore.ts";
 
 export interface SessionTarget {
   readonly host: { readonly name: string; readonly url: string };
   readonly tokenEnv: string | null;
   readonly journalPath: string;
-  /** How long restore waits for a timed-out load to land on the host before declaring the host restored. */
-  readonly lateLoadWaitMs: number;
+  /**
+   * The standard's lifecycle.loadTimeoutSeconds, in ms: how long a load may take. A load lmcert gave up on is
+   * waited for this long again (it may still land) before the host is called restored.
+   */
+  readonly loadTimeoutMs: number;
+  /** This server's mutation lock, released when the session finishes. */
+  readonly lock?: HostLock;
+}
+
+/** Thrown when a check that outlived its deadline tries to change the host after the final restore began. */
+export class SessionClosedError extends Error {
+  constructor(what: string) {
+    super(`${what} not sent: the run's mutation session is closed (the final restore has begun)`);
+    this.name = "SessionClosedError";
+  }
 }
 
 export class MutationSession {
@@ -23,40 +36,73 @@ export class MutationSession {
   /** The instance lifecycle.load loaded, for lifecycle.unload to unload (checks share nothing else). */
   lifecycleInstance: { readonly model: string; readonly instanceId: string } | null = null;
   #performed = false;
-  readonly #pendingLoads = new Set<string>();
-  readonly #lateLoadWaitMs: number;
+  #closed = false;
+  /** Load requests still waiting for the host's answer. */
+  readonly #inflight = new Set<Promise<unknown>>();
+  /** Loads whose answer lmcert stopped waiting for: they may still land. */
+  #gaveUp: PendingLoad[] = [];
+  /** Restores run one at a time: a check's own restore and the final one must not interleave. */
+  #restoring: Promise<unknown> = Promise.resolve();
+  readonly #loadTimeoutMs: number;
+  readonly #lock: HostLock | null;
 
-  private constructor(driver: ModelDriver, snapshot: SnapshotInstance[], journal: JournalFile, lateLoadWaitMs: number) {
+  private constructor(driver: ModelDriver, snapshot: SnapshotInstance[], journal: JournalFile, target: SessionTarget) {
     this.driver = driver;
     this.snapshot = snapshot;
     this.journal = journal;
-    this.#lateLoadWaitMs = lateLoadWaitMs;
+    this.#loadTimeoutMs = target.loadTimeoutMs;
+    this.#lock = target.lock ?? null;
+  }
+
+  /** Set when this session took over a dead process's lock on the server. */
+  get lockNote(): string | null {
+    return this.#lock?.note ?? null;
   }
 
   /** Snapshots the loaded instances and writes the journal; nothing has been changed yet. */
   static async begin(driver: ModelDriver, target: SessionTarget): Promise<MutationSession> {
     const snapshot = await driver.listLoaded();
     const journal = JournalFile.create(target.journalPath, { host: target.host, tokenEnv: target.tokenEnv, driver: driver.name, snapshot });
-    return new MutationSession(driver, snapshot, journal, target.lateLoadWaitMs);
+    return new MutationSession(driver, snapshot, journal, target);
   }
 
   get performed(): boolean {
     return this.#performed;
   }
 
+  /** A load lmcert sent has not ended, or ended without an answer: the host may still change on its own. */
+  get hasPendingLoads(): boolean {
+    return this.#inflight.size > 0 || this.#gaveUp.length > 0;
+  }
+
   async load(model: string, options: { contextLength?: number | null } = {}): Promise<LoadResult> {
-    this.journal.record("load", model, null);
+    if (this.#closed) throw new SessionClosedError(`load of ${model}`);
+    // The wait budget goes into the journal first: after a kill -9, `lmcert restore` knows how long to wait.
+    const index = this.journal.record("load", model, null, { waitUntil: new Date(Date.now() + this.#loadTimeoutMs).toISOString() });
     this.#performed = true;
+    const request = this.driver.load(model, options);
+    this.#inflight.add(request);
     try {
-      return await this.driver.load(model, options);
+      const result = await request;
+      this.journal.settle(index, { instanceId: result.instanceId, outcome: "landed" });
+      return result;
     } catch (error) {
-      // A load we stopped waiting for may still finish on the host: restore must watch for it.
-      if (!(error instanceof DriverError)) this.#pendingLoads.add(model);
+      if (error instanceof DriverError) {
+        this.journal.settle(index, { instanceId: null, outcome: "refused" });
+      } else {
+        // A load we stopped waiting for may still finish on the host: restore must wait for it, and undo it.
+        const waitUntil = Date.now() + this.#loadTimeoutMs;
+        this.#gaveUp.push({ model, waitUntil });
+        this.journal.settle(index, { instanceId: null, outcome: "gave-up", waitUntil: new Date(waitUntil).toISOString() });
+      }
       throw error;
+    } finally {
+      this.#inflight.delete(request);
     }
   }
 
   async unload(instanceId: string): Promise<void> {
+    if (this.#closed) throw new SessionClosedError(`unload of ${instanceId}`);
     this.journal.record("unload", null, instanceId);
     this.#performed = true;
     await this.driver.unload(instanceId);
@@ -69,21 +115,36 @@ export class MutationSession {
   }
 
   /** Back to the snapshot. Safe to call after every mutating check and again at the end. */
-  async restore(): Promise<RestoreOutcome> {
-    if (this.#pendingLoads.size > 0) await this.#awaitLateLoads();
-    return restoreSnapshot(this.driver, this.snapshot);
+  restore(): Promise<RestoreOutcome> {
+    const run = this.#restoring.then(() => this.#restoreNow());
+    this.#restoring = run.catch(() => undefined);
+    return run;
   }
 
-  /** Waits (bounded) until every load we gave up on has landed, so restore can unload it too. */
-  async #awaitLateLoads(): Promise<void> {
-    const known = new Set(this.snapshot.map((i) => i.id));
-    const pending = [...this.#pendingLoads];
-    await pollUntil(
-      () => this.driver.listLoaded().catch(() => null),
-      // An unreachable host ends the wait: restore will then report the failure instead of hanging.
-      (now) => now === null || pending.every((model) => now.some((i) => i.model === model && !known.has(i.id))),
-      { timeoutMs: this.#lateLoadWaitMs, maxDelayMs: 250 },
-    );
-    this.#pendingLoads.clear();
+  /**
+   * The final restore: no mutation is sent after this (a check that outlived its deadline gets SessionClosedError),
+   * every load lmcert started is waited for and undone, then the journal is closed.
+   */
+  async finish(): Promise<RestoreOutcome> {
+    this.#closed = true;
+    try {
+      const outcome = await this.restore();
+      this.journal.close(outcome.ok ? "restored" : "failed", outcome.ok ? undefined : outcome.detail);
+      return outcome;
+    } finally {
+      this.#lock?.release();
+    }
+  }
+
+  async #restoreNow(): Promise<RestoreOutcome> {
+    // Loads still in flight end by themselves: the driver gives each one the standard's load timeout.
+    await Promise.allSettled([...this.#inflight]);
+    const pending = this.#gaveUp;
+    this.#gaveUp = [];
+    const wait = await awaitPendingLoads(this.driver, this.snapshot, pending);
+    const outcome = await restoreSnapshot(this.driver, this.snapshot);
+    if (wait.notLanded.length === 0) return outcome;
+    const note = `waited ${Math.round(this.#loadTimeoutMs / 1000)} s (lifecycle.loadTimeoutSeconds) for the load of ${wait.notLanded.join(", ")} that lmcert gave up on; it did not land`;
+    return { ...outcome, detail: `${outcome.detail}; ${note}` };
   }
 }

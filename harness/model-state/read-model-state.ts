@@ -66,7 +66,7 @@ export async function readModelState(baseUrl: string, options: ReadModelStateOpt
     }
     // 0.3.x: the SDK websocket knows what is downloaded even where /api/v0 (JIT off) lists only loaded models.
     if (!v0 || v0.available === null) {
-      const sdk = await readSdkSurface(baseUrl, options.timeoutMs ?? 5_000);
+      const sdk = await readSdkSurface(baseUrl, options.timeoutMs ?? 5_000, options.token);
       const view = authoritativeView({
         "rest-v1": { view: null, reason: "", evidence: null },
         "rest-v0": { view: v0, reason: "", evidence: null },

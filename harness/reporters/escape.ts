@@ -26,6 +26,18 @@ export function markdown(text: string): string {
     .replace(/</g, "&lt;");
 }
 
+/**
+ * Markdown text in which `code spans` stay code spans: the text outside them is escaped as above; inside them
+ * nothing is escaped (Markdown shows code literally, so `lms load <model>` must not become `&lt;model\>`).
+ * Splitting on backticks means a span can never be closed early; newlines inside become spaces.
+ */
+export function markdownWithCode(text: string): string {
+  const parts = terminalSafe(text).replace(/\r?\n/g, " ").split("`");
+  // An odd number of backticks leaves the last part unpaired: it is escaped as plain text.
+  const paired = parts.length % 2 === 1 ? parts.length : parts.length - 1;
+  return parts.map((part, i) => (i % 2 === 1 && i < paired ? `\`${part}\`` : markdown(i >= paired ? `\`${part}` : part))).join("");
+}
+
 /** Prometheus label values: backslash, double quote and newline escaped (exposition format). */
 export function promLabel(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");

@@ -1,10 +1,21 @@
 /** @module JUnit XML: one testsuite per host, one testcase per check, run configuration as properties. */
 import type { Certificate, CheckRecord } from "../../contracts/certificate.ts";
+import { severityCounts, severityOf } from "../severity.ts";
 import { xml } from "./escape.ts";
+import { concreteRemedy } from "./what-to-fix.ts";
 
-function testcase(host: string, check: CheckRecord): string {
+function testcase(host: string, hostUrl: string, check: CheckRecord): string {
   const open = `    <testcase classname="lmcert.${xml(host)}" name="${xml(check.id)}" time="${(check.durationMs / 1000).toFixed(3)}">`;
-  const detail = xml([check.reason, check.remedy ? `Fix: ${check.remedy}` : ""].filter(Boolean).join("\n"));
+  const fix = concreteRemedy(check, hostUrl);
+  const detail = xml([check.reason, fix ? `Fix: ${fix}` : ""].filter(Boolean).join("\n"));
+  // An optional check that did not pass is a warning: never a <failure> or <error>, which would keep CI red for a
+  // check the host does not need. It is reported as <skipped> (shown, not counted as failing) with the reason.
+  if (severityOf(check) === "warning") {
+    return `${open}\n      <skipped message="${xml(`warning (optional check ${check.status}): ${check.reason.split("\n")[0] ?? ""}`)}"/>\n      <system-out>${detail}</system-out>\n    </testcase>`;
+  }
+  if (check.carriedOver && check.status === "passed") {
+    return `${open}\n      <system-out>${xml(`carried over: passed at ${check.carriedOver.at} (certificate ${check.carriedOver.from}), not re-run`)}</system-out>\n    </testcase>`;
+  }
   switch (check.status) {
     case "passed":
       return `${open}</testcase>`;
@@ -31,6 +42,7 @@ function properties(cert: Certificate): string {
     ["skippedChecks", cert.run.skippedChecks.join(",")],
     ["validUntil", cert.validUntil],
     ["digest", cert.digest],
+    ["interrupted", cert.interrupted ? `yes, at ${cert.interrupted.at}` : "no"],
   ];
   return props.map(([name, value]) => `      <property name="${xml(name)}" value="${xml(value)}"/>`).join("\n");
 }
@@ -38,20 +50,23 @@ function properties(cert: Certificate): string {
 export function renderJunit(certificates: readonly Certificate[]): string {
   const total = { tests: 0, failures: 0, errors: 0, skipped: 0, time: 0 };
   const suites = certificates.map((cert) => {
-    const failures = cert.counts.failed;
-    const errors = cert.counts.error + cert.counts.inconclusive;
+    // Counted by the severity model, the same one the verdict uses: warnings go to `skipped`.
+    const severity = severityCounts(cert.checks);
+    const failures = severity.failure;
+    const errors = cert.checks.filter((c) => severityOf(c) === "incomplete" && c.status !== "skipped").length;
+    const skipped = cert.checks.length - severity.ok - failures - errors;
     const seconds = (Date.parse(cert.finishedAt) - Date.parse(cert.startedAt)) / 1000;
     total.tests += cert.checks.length;
     total.failures += failures;
     total.errors += errors;
-    total.skipped += cert.counts.skipped;
+    total.skipped += skipped;
     total.time += seconds;
     return [
-      `  <testsuite name="${xml(cert.host.name)}" tests="${cert.checks.length}" failures="${failures}" errors="${errors}" skipped="${cert.counts.skipped}" timestamp="${cert.startedAt.replace(/Z$/, "")}" time="${seconds.toFixed(3)}">`,
+      `  <testsuite name="${xml(cert.host.name)}" tests="${cert.checks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${cert.startedAt.replace(/Z$/, "")}" time="${seconds.toFixed(3)}">`,
       "    <properties>",
       properties(cert),
       "    </properties>",
-      ...cert.checks.map((c) => testcase(cert.host.name, c)),
+      ...cert.checks.map((c) => testcase(cert.host.name, cert.host.url, c)),
       "  </testsuite>",
     ].join("\n");
   });

@@ -3,8 +3,11 @@
  * every call here races a deadline; after a timeout the client is disposed and every later call fails fast.
  */
 import type { LMStudioClient } from "@lmstudio/sdk";
+import { randomBytes } from "node:crypto";
 import type { SnapshotInstance } from "../../contracts/journal.ts";
+import { splitApiToken, type SdkCredentials } from "../../contracts/lmstudio/api-token.ts";
 import { LmcertError } from "../errors.ts";
+import { serverText } from "../server-text.ts";
 import { loadOnDemand } from "../load-on-demand.ts";
 
 export interface SdkModel {
@@ -29,6 +32,23 @@ export function sdkBaseUrl(httpBaseUrl: string): string {
   return url.origin.replace(/^http/, "ws");
 }
 
+/**
+ * What the SDK presents in its first websocket message. Always explicit: given no credentials, newer SDKs read
+ * LM_API_TOKEN from the environment by themselves (lmstudio-js LMStudioClient.ts), and a stray variable in lmcert's
+ * environment must not change what is tested. Explicit credentials take precedence over it. No token means a guest,
+ * `guest:<random>` with a random passkey, exactly what the SDK makes up itself.
+ */
+export function sdkCredentials(token: string | undefined): SdkCredentials | { readonly error: string } {
+  if (token === undefined || token === "") {
+    return { clientIdentifier: `guest:${randomBytes(18).toString("base64")}`, clientPasskey: randomBytes(18).toString("base64") };
+  }
+  return (
+    splitApiToken(token) ?? {
+      error: "the token does not look like an LM Studio API token (sk-lm-<8 letters or digits>:<20 letters or digits>), so the SDK websocket cannot present it",
+    }
+  );
+}
+
 export class SdkClient {
   readonly url: string;
   /** Loaded on demand: the SDK is large and only 0.3.x hosts need it. */
@@ -36,13 +56,18 @@ export class SdkClient {
   readonly #timeoutMs: number;
   #broken: string | null = null;
 
-  constructor(httpBaseUrl: string, timeoutMs: number) {
+  /** `token`: the --token-env token, handed to the SDK split the way it expects; never logged. */
+  constructor(httpBaseUrl: string, timeoutMs: number, token?: string) {
     this.url = sdkBaseUrl(httpBaseUrl);
     this.#timeoutMs = timeoutMs;
+    const credentials = sdkCredentials(token);
     // Always an explicit baseUrl: without it the SDK goes looking for a local LM Studio on other ports.
     this.#client = Promise.resolve()
-      .then(() => loadOnDemand<typeof import("@lmstudio/sdk")>("@lmstudio/sdk"))
-      .then(({ LMStudioClient }) => new LMStudioClient({ baseUrl: this.url, logger: SILENT }));
+      .then(() => {
+        if ("error" in credentials) throw new SdkError(`SDK: ${credentials.error}`);
+        return loadOnDemand<typeof import("@lmstudio/sdk")>("@lmstudio/sdk");
+      })
+      .then(({ LMStudioClient }) => new LMStudioClient({ baseUrl: this.url, logger: SILENT, ...(credentials as SdkCredentials) }));
   }
 
   version(): Promise<{ version: string; build: number }> {
@@ -118,5 +143,6 @@ export class SdkClient {
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n").map((l) => l.trim()).find(Boolean) ?? "unknown error";
+  // The SDK's error text is the server's (`{success: false, error}`): it passes the server-text choke point.
+  return serverText(text.split("\n").map((l) => l.trim()).find(Boolean) ?? "unknown error");
 }

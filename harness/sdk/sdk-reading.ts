@@ -3,7 +3,8 @@ import type { Evidence } from "../../contracts/certificate.ts";
 import { describeError } from "../errors.ts";
 import { makeEvidence } from "../http/evidence.ts";
 import { viewFromSdk, type ModelStateView } from "../model-state/views.ts";
-import { SdkClient, type SdkModel } from "./sdk-client.ts";
+import { SdkClient, sdkBaseUrl, type SdkModel } from "./sdk-client.ts";
+import { askSystemVersion } from "./sdk-version.ts";
 
 export interface SdkReading {
   /** present: answered version, downloads and loaded; absent: no SDK websocket here; error: it hung or broke. */
@@ -15,9 +16,9 @@ export interface SdkReading {
   readonly evidence: Evidence;
 }
 
-export async function readSdkSurface(httpBaseUrl: string, timeoutMs: number): Promise<SdkReading> {
+export async function readSdkSurface(httpBaseUrl: string, timeoutMs: number, token?: string): Promise<SdkReading> {
   const started = performance.now();
-  const client = new SdkClient(httpBaseUrl, timeoutMs);
+  const client = new SdkClient(httpBaseUrl, timeoutMs, token);
   const evidence = (body: string | null, error: string | null): Evidence =>
     makeEvidence({ method: "WS", url: `${client.url}/system`, bodyExcerpt: body, error, durationMs: Math.round(performance.now() - started) });
   try {
@@ -46,5 +47,31 @@ export async function readSdkSurface(httpBaseUrl: string, timeoutMs: number): Pr
     };
   } finally {
     await client.close();
+  }
+}
+
+export interface SdkVersionReading {
+  /** `major.minor.patch`, or null when the websocket did not say. */
+  readonly version: string | null;
+  readonly build: number | null;
+  readonly reason: string;
+  readonly evidence: Evidence;
+}
+
+/**
+ * LM Studio's version, from the SDK's `system.version` RPC (lmstudio-js lms-external-backend-interfaces/src/
+ * systemBackendInterface.ts: `{version, build}`). 0.4 hosts state it nowhere over HTTP: `/lmstudio-greeting` is
+ * `{"lmstudio":true}` and nothing else (measured on real hosts, issue 11.9).
+ */
+export async function readSdkVersion(httpBaseUrl: string, timeoutMs: number, token?: string): Promise<SdkVersionReading> {
+  const started = performance.now();
+  const evidence = (body: string | null, error: string | null): Evidence =>
+    makeEvidence({ method: "WS", url: `${sdkBaseUrl(httpBaseUrl)}/system`, bodyExcerpt: body, error, durationMs: Math.round(performance.now() - started) });
+  try {
+    const { version, build } = await askSystemVersion(httpBaseUrl, timeoutMs, token);
+    return { version, build, reason: `the SDK websocket's system.version says ${version} (build ${build})`, evidence: evidence(`system.version: ${version} build ${build}`, null) };
+  } catch (error) {
+    const message = describeError(error);
+    return { version: null, build: null, reason: `the SDK websocket did not state the version: ${message}`, evidence: evidence(null, message) };
   }
 }

@@ -9,7 +9,8 @@ export function tempDir(prefix = "lmcert-"): string {
 
 /**
  * An inventory of loopback hosts and a standard whose port is `port`. Hosts on other ports of 127.0.0.1 pass
- * bind.port because LM Studio (the host on `port`) does answer on the standard port at that address.
+ * bind.port only when the server on `port` is indistinguishable from them (same models, same loaded instances),
+ * as two mocks of the same preset are; a host that differs fails it, as it would on a real shared address.
  */
 export function writeInventory(dir: string, port: number, servers: readonly { name: string; url: string; tokenEnv?: string }[]): string {
   writeFileSync(join(dir, "standard.yaml"), `standard: cluster-standard\nversion: 1\nbind: { address: 0.0.0.0, port: ${port} }\n`);

@@ -61,6 +61,7 @@ export interface CertifyTestOptions {
   readonly allowMutations?: boolean;
   readonly lifecycleModel?: string;
   readonly journalDir?: string;
+  readonly checkTimeoutMs?: number;
 }
 
 /** Certifies with the standard's port set to the mock's ephemeral port, probing off-loopback via LAN_STAND_IN. */
@@ -71,7 +72,7 @@ export async function certify(url: string, options: CertifyTestOptions = {}): Pr
     checks,
     token: options.token,
     timeoutMs: options.timeoutMs ?? 2_000,
-    checkTimeoutMs: 20_000,
+    checkTimeoutMs: options.checkTimeoutMs ?? 20_000,
     probeAddresses: [LAN_STAND_IN],
     chromium: options.chromium ?? { path: null, reason: "browser check not requested by this test" },
     local: options.local ?? null,

@@ -1,7 +1,7 @@
 /** @module `lmcert checks`: the catalogue, no host needed. */
 import { checks } from "../../../suites/index.ts";
 import { DEFAULT_STANDARD, loadStandard } from "../../standard-file.ts";
-import { isRequired } from "../../types.ts";
+import { isRequired, resolveRemedy } from "../../types.ts";
 import { parseCommandArgs } from "../args.ts";
 import type { CommandIo } from "../io.ts";
 
@@ -26,7 +26,7 @@ export async function checksCommand(argv: readonly string[], io: CommandIo): Pro
     mutates: c.mutates,
     needs: c.needs ?? [],
     must: c.must,
-    remedy: c.remedy,
+    remedy: resolveRemedy(c.remedy, standard),
   }));
   if (values.json) {
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

@@ -10,6 +10,9 @@ import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { readUserFile } from "../read-text-file.ts";
 import type { CommandIo } from "../io.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
+import { renderWhatToFix } from "../../reporters/what-to-fix.ts";
+import { palette } from "../../reporters/terminal-text.ts";
+import { settleUnfinishedRestores } from "../unfinished-restores.ts";
 
 export const FLEET_HELP = `Usage: lmcert fleet <inventory.yaml> [options]
 
@@ -28,12 +31,15 @@ Options:
   --concurrency <n>      hosts certified at once (default 4)
   --out <dir>            output folder (default ./lmcert-out)
   --json                 print the fleet summary JSON on stdout
-  --timeout <ms>         per request (default 5000)
-  --host-timeout <ms>    per host, so one dead or slow host cannot stall the run (default 300000)
+  --timeout <duration>   per request: 5000 (ms), 5s, 2m (default 5s)
+  --host-timeout <dur>   per host, so one dead or slow host cannot stall the run (default 5m)
   --allow-mutations      run the load/unload checks on every host (each host is restored)
+  --restore-first        finish any restore an earlier run left unfinished on a host before certifying it
+                         (without it, lmcert names the journals and stops, exit 2)
   --sign-key <file>      sign every certificate with this ed25519 private key (see \`lmcert keygen\`)
   --probe-address <ip>   as for certify (repeatable)
   --chromium <path>, --no-browser   as for certify
+  --problems, --quiet    print a line only for hosts that need attention (not certified, warnings, interrupted)
 
 Exit codes: 0 every host certified, 1 any host not certified, 2 bad inventory/usage or a failed restore.`;
 
@@ -50,6 +56,9 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
     "probe-address": { type: "string", multiple: true },
     chromium: { type: "string" },
     "no-browser": { type: "boolean" },
+    problems: { type: "boolean" },
+    quiet: { type: "boolean" },
+    "restore-first": { type: "boolean" },
   });
   if (positionals.length !== 1) throw new UsageError(`lmcert fleet: expected exactly one <inventory.yaml>\n\n${FLEET_HELP}`);
   const flags = validateFlags("fleet", FleetFlags, {
@@ -65,9 +74,14 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
     probeAddress: splitList(values["probe-address"]),
     chromium: values.chromium,
     browser: !(values["no-browser"] ?? false),
+    problems: (values.problems ?? false) || (values.quiet ?? false),
+    restoreFirst: values["restore-first"] ?? false,
   });
   const inventory = loadInventory(flags.inventory, flags.standard ? { standardOverride: flags.standard } : {});
+  for (const note of inventory.notes ?? []) io.stderr.write(`note: ${note}\n`);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
+  const unfinished = await settleUnfinishedRestores(inventory.hosts, { out: flags.out, restoreFirst: flags.restoreFirst, io });
+  if (unfinished !== null) return unfinished;
   const { summary, certificates, reports } = await runFleet({
     inventory,
     checks,
@@ -77,7 +91,7 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
     out: flags.out,
     allowMutations: flags.allowMutations,
     signKeyPem,
-    reporters: [new FleetProgressReporter(inventory.hosts.length, io.stderr)],
+    reporters: [new FleetProgressReporter(inventory.hosts.length, io.stderr, { problemsOnly: flags.problems })],
     signal: io.signal,
     probeAddresses: flags.probeAddress.length > 0 ? flags.probeAddress : null,
     chromium: flags.browser ? findChromium(flags.chromium) : BROWSER_DISABLED,
@@ -85,6 +99,8 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
   const c = summary.counts;
   io.stderr.write(`\nfleet: ${c.certified} of ${c.hosts} certified, ${c.notCertified} not certified, ${c.incomplete} incomplete\n`);
   for (const finding of summary.consistency.findings) io.stderr.write(`fleet consistency: ${finding}\n`);
+  if (summary.interrupted) io.stderr.write("fleet: the run was interrupted; fleet-summary.json and lmcert.prom record it, and `lmcert diff` will not take it as a result\n");
+  io.stderr.write(renderWhatToFix(certificates, palette(io.stderr)));
   io.stderr.write(`reports: ${Object.values(reports).join(", ")}\n`);
   if (flags.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   return harnessProblemExit(certificates, io) ?? (c.certified === c.hosts ? 0 : 1);

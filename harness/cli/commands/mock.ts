@@ -3,11 +3,14 @@ import { MockFlags } from "../../../contracts/cli.ts";
 import { PRESETS, isPresetName } from "../../../fixtures/mock/presets.ts";
 import type { MockConfig } from "../../../fixtures/mock/config.ts";
 import { startMock } from "../../../fixtures/mock/server.ts";
+import { startReplay } from "../../../fixtures/replay/replay-server.ts";
+import { loadHarFile } from "../../record/load-har.ts";
 import { UsageError } from "../../errors.ts";
 import { parseCommandArgs, validateFlags } from "../args.ts";
 import type { CommandIo } from "../io.ts";
 
 export const MOCK_HELP = `Usage: lmcert mock [--preset <name>] [--port <n>] [--host <address>]
+       lmcert mock --replay <host.har> [--port <n>] [--host <address>]
 
 Run a mock LM Studio server until Ctrl-C.
 
@@ -16,12 +19,27 @@ Options:
                       mac-studio-1: JIT off, /v1/models lists loaded models only
                       mac-studio-2: JIT on, /v1/models lists every downloaded model
   --port <n>          port to listen on (default 1234; 0 picks a free port)
-  --lmstudio-version <v>  behave like this LM Studio version (0.3.5: /v1 only; 0.3.6+: /api/v0; 0.4+: /api/v1)
+  --lmstudio-version <v>  behave like this LM Studio version. Profiles from public reports:
+                      0.3.5  /v1/models only (plus the SDK websocket)
+                      0.3.20 adds /api/v0/models and GET /v1/models/{id}
+                      0.4.2  adds /api/v1/models; with a token, answers requests without it
+                             HTTP 200 "Unexpected endpoint or method"
+                      0.4.18 401 invalid_api_key without the token; /api/v1/models items carry
+                             description, variants, selected_variant (0.4.6+)
+                      The SDK's system.version states the version.
+  --auth-token-env <VAR>  turn on "Require Authentication" (0.4+) with the token in $VAR
+                      (sk-lm-<8>:<20>, as LM Studio makes them)
+  --cors-origin star|echo  with CORS on, answer Access-Control-Allow-Origin: * (default) or echo the
+                      request's Origin
   --jit on|off        override the preset's Just-in-Time Model Loading
-  --load-latency <ms> how long each load takes
+  --load-latency <duration>  how long each load takes: 1200 (ms), 1.2s
   --log-requests      print "METHOD /path" for every request received (to see what a client really sends)
-  --host <address>    address to bind (default 127.0.0.1; 0.0.0.0 serves on the network like
-                      "Serve on Local Network")
+  --replay <file>     serve a recording made by \`lmcert record\` instead of a preset: the recorded status,
+                      headers and body for the same method, path and query; LM Studio's unknown-endpoint
+                      answer for anything else. Any bearer token counts as the recorded (redacted) one.
+  --host <address>    address to bind (default: the preset's, 0.0.0.0 for every preset, i.e. on the network
+                      like "Serve on Local Network", as the built-in standard requires; 127.0.0.1 keeps the
+                      mock on this machine; with --replay: 127.0.0.1)
   -h, --help          show this help`;
 
 export async function mockCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -33,6 +51,9 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     jit: { type: "string" },
     "load-latency": { type: "string" },
     "log-requests": { type: "boolean" },
+    "cors-origin": { type: "string" },
+    "auth-token-env": { type: "string" },
+    replay: { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError(`lmcert mock: unexpected argument "${positionals[0]}"\n\n${MOCK_HELP}`);
   const flags = validateFlags("mock", MockFlags, {
@@ -43,19 +64,28 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     jit: values.jit,
     loadLatencyMs: values["load-latency"],
     logRequests: values["log-requests"] ?? false,
+    corsOrigin: values["cors-origin"],
+    authTokenEnv: values["auth-token-env"],
+    replay: values.replay,
   });
+  if (flags.replay) return replayCommand(flags.replay, values.preset !== undefined || values.jit !== undefined || values["lmstudio-version"] !== undefined || values["load-latency"] !== undefined || values["cors-origin"] !== undefined || values["auth-token-env"] !== undefined, flags, io);
   if (!isPresetName(flags.preset)) {
     throw new UsageError(`lmcert mock: --preset: unknown preset "${flags.preset}" (choose ${Object.keys(PRESETS).join(", ")})`);
   }
+  const authToken = flags.authTokenEnv ? process.env[flags.authTokenEnv] : undefined;
+  if (flags.authTokenEnv && !authToken) throw new UsageError(`lmcert mock: --auth-token-env: the environment variable ${flags.authTokenEnv} is not set`);
   const config: MockConfig = {
     ...PRESETS[flags.preset],
+    ...(authToken ? { authToken } : {}),
+    ...(flags.corsOrigin ? { corsStyle: flags.corsOrigin === "echo" ? "echo-origin" : "wildcard" } : {}),
     ...(flags.lmstudioVersion ? { version: flags.lmstudioVersion } : {}),
     ...(flags.jit ? { jit: flags.jit === "on" } : {}),
     ...(flags.loadLatencyMs !== undefined ? { loadLatencyMs: flags.loadLatencyMs } : {}),
     ...(flags.logRequests ? { onRequest: (method: string, path: string) => void io.stdout.write(`${method} ${path}\n`) } : {}),
   };
-  // Loopback unless asked: a mock should not appear on the LAN by surprise.
-  const host = flags.host ?? "127.0.0.1";
+  // The preset's own bind address unless told otherwise: every preset serves on the network (0.0.0.0), as the
+  // built-in standard requires, so `--preset compliant` started as documented is compliant (issue 12 §3).
+  const host = flags.host ?? config.bindHost ?? "127.0.0.1";
   let mock;
   try {
     mock = await startMock(config, { host, port: flags.port });
@@ -63,7 +93,8 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     throw new UsageError(`lmcert mock: cannot listen on ${host}:${flags.port}: ${(cause as Error).message}`, { cause });
   }
   io.stdout.write(
-    `mock LM Studio ${config.version} (${flags.preset}, JIT ${config.jit ? "on" : "off"}) listening on http://${host.includes(":") ? `[${host}]` : host}:${mock.port}\n` +
+    `mock LM Studio ${config.version} (${flags.preset}, JIT ${config.jit ? "on" : "off"}${authToken ? ", Require Authentication on" : ""}) listening on http://${host.includes(":") ? `[${host}]` : host}:${mock.port}\n` +
+      (host === "0.0.0.0" || host === "::" ? `serving on every interface, like "Serve on Local Network" (--host 127.0.0.1 keeps it on this machine)\n` : "") +
       `try: curl ${mock.url}/v1/models   ·   stop with Ctrl-C\n`,
   );
   await new Promise<void>((resolve) => {
@@ -72,4 +103,32 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
   });
   await mock.close();
   return 0;
+}
+
+/** `--replay host.har`: a recorded host instead of a preset. The knobs that shape a preset do not apply. */
+async function replayCommand(file: string, presetKnobs: boolean, flags: MockFlags, io: CommandIo): Promise<number> {
+  if (presetKnobs) throw new UsageError("lmcert mock: --replay serves the recording as it is; --preset, --jit, --lmstudio-version, --load-latency, --cors-origin and --auth-token-env do not apply");
+  const har = loadHarFile(file);
+  const host = flags.host ?? "127.0.0.1";
+  let replay;
+  try {
+    replay = await startReplay(har, { host, port: flags.port });
+  } catch (cause) {
+    throw new UsageError(`lmcert mock: cannot listen on ${host}:${flags.port}: ${(cause as Error).message}`, { cause });
+  }
+  io.stdout.write(`replaying ${file} (${har.log.entries.length} recorded exchanges) on ${replay.url}   ·   stop with Ctrl-C\n`);
+  await untilAborted(io.signal);
+  await replay.close();
+  if (replay.unmatched.length > 0) {
+    const distinct = [...new Set(replay.unmatched)];
+    io.stderr.write(`not in the recording (answered as an unknown endpoint): ${distinct.slice(0, 10).join(", ")}${distinct.length > 10 ? ", …" : ""}\n`);
+  }
+  return 0;
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
 }

@@ -1,11 +1,8 @@
 /** @module `lmcert restore <journal>`: finishes a restore that a killed run (kill -9, power loss) left undone. */
 import { RestoreFlags } from "../../../contracts/cli.ts";
 import { UsageError } from "../../errors.ts";
-import { HttpClient } from "../../http/client.ts";
-import { discover } from "../../discovery.ts";
-import { readJournal, reopenJournal } from "../../lifecycle/journal.ts";
-import { pickDriver } from "../../lifecycle/pick-driver.ts";
-import { restoreSnapshot } from "../../lifecycle/restore.ts";
+import { readJournal } from "../../lifecycle/journal.ts";
+import { restoreFromJournal } from "../../lifecycle/journal-restore.ts";
 import { parseCommandArgs, validateFlags } from "../args.ts";
 import { tokenFromEnv } from "../token.ts";
 import type { CommandIo } from "../io.ts";
@@ -14,11 +11,15 @@ export const RESTORE_HELP = `Usage: lmcert restore <journal> [--token-env VAR] [
 
 Put a host back to the loaded models recorded in a restore journal (written by \`certify --allow-mutations\`
 before every change). Use it when a run was killed before it could restore. Unloads what lmcert loaded and
-reloads what it unloaded, with the same context length.
+reloads what it unloaded, with the same context length. A load that was still in flight when the run died is
+waited for (until the time the journal records, from the standard's lifecycle.loadTimeoutSeconds) and unloaded
+once it lands; only then is the journal marked restored. It takes the same per-server lock as a certify run.
 
 Options:
   --token-env <VAR>   environment variable holding the API token (default: the one the journal names)
-  --timeout <ms>      per-request timeout, including loads (default 120000)
+  --timeout <duration>  per-request timeout, including loads: 120000 (ms), 2m (default 2m)
+
+The journal's status becomes \`restored\` or \`failed\` (with a note saying why).
 
 Exit codes: 0 restored, 2 restore failed or bad input.`;
 
@@ -28,17 +29,12 @@ export async function restoreCommand(argv: readonly string[], io: CommandIo): Pr
   const flags = validateFlags("restore", RestoreFlags, { journal: positionals[0], tokenEnv: values["token-env"], timeoutMs: values.timeout });
   const journal = readJournal(flags.journal);
   const token = tokenFromEnv(flags.tokenEnv ?? journal.tokenEnv ?? undefined);
-  const http = new HttpClient({ token, timeoutMs: flags.timeoutMs });
-  try {
-    const discovery = await discover(http, journal.host.url, { sdkTimeoutMs: 10_000 });
-    const driver = await pickDriver({ discovery, http, loadTimeoutMs: flags.timeoutMs, sdkTimeoutMs: 10_000 });
-    if (driver.name !== journal.driver) io.stderr.write(`note: the journal used ${journal.driver}; restoring with ${driver.name}\n`);
-    const outcome = await restoreSnapshot(driver, journal.snapshot);
-    await driver.close();
-    reopenJournal(flags.journal, journal).close(outcome.ok ? "restored" : "failed");
-    io.stderr.write(`${journal.host.name} (${journal.host.url}): ${outcome.detail}\n`);
-    return outcome.ok ? 0 : 2;
-  } finally {
-    await http.close();
-  }
+  const result = await restoreFromJournal(flags.journal, journal, {
+    token,
+    timeoutMs: flags.timeoutMs,
+    onWait: (message) => io.stderr.write(`${journal.host.name} (${journal.host.url}): ${message}\n`),
+  });
+  for (const note of result.notes) io.stderr.write(`note: ${note}\n`);
+  io.stderr.write(`${journal.host.name} (${journal.host.url}): ${result.detail}\n`);
+  return result.ok ? 0 : 2;
 }

@@ -1,0 +1,52 @@
+/**
+ * @module Before lmcert touches a host: an unfinished restore journal for it is said loudly, with the exact
+ * `lmcert restore` command, and the run stops (exit 2) — or, with --restore-first, lmcert finishes that restore
+ * first and then certifies.
+ */
+import { defaultJournalDir } from "../lifecycle/host-lock.ts";
+import { restoreFromJournal } from "../lifecycle/journal-restore.ts";
+import { findUnfinishedJournals } from "../lifecycle/open-journals.ts";
+import type { CommandIo } from "./io.ts";
+import { tokenFromEnv } from "./token.ts";
+
+export interface GateHost {
+  readonly name: string;
+  readonly url: string;
+  readonly token: string | undefined;
+}
+
+/** Returns 2 when the run must not go on; null when every host is clear (or was restored first). */
+export async function settleUnfinishedRestores(
+  hosts: readonly GateHost[],
+  options: { out: string | null | undefined; restoreFirst: boolean; io: CommandIo; timeoutMs?: number },
+): Promise<2 | null> {
+  const dirs = [...(options.out ? [options.out] : []), defaultJournalDir()];
+  let blocked = false;
+  for (const host of hosts) {
+    for (const { path, journal } of findUnfinishedJournals(host.url, dirs)) {
+      const state = journal.status === "failed" ? "whose restore FAILED" : "that was never restored (the run was killed)";
+      if (!options.restoreFirst) {
+        options.io.stderr.write(
+          `\nUNFINISHED RESTORE for ${host.name} (${host.url}): a run started ${journal.createdAt} changed this host, ${state}.\n` +
+            `  The host may NOT be as it was; lmcert will not certify it like this.\n` +
+            `  journal: ${path}\n` +
+            `  put it back with: lmcert restore ${path}\n` +
+            `  or run again with --restore-first to do that before certifying\n`,
+        );
+        blocked = true;
+        continue;
+      }
+      options.io.stderr.write(`--restore-first: finishing the restore in ${path} for ${host.name} (${host.url})\n`);
+      const token = host.token ?? (journal.tokenEnv ? tokenFromEnv(journal.tokenEnv) : undefined);
+      const result = await restoreFromJournal(path, journal, {
+        token,
+        timeoutMs: options.timeoutMs ?? 120_000,
+        onWait: (message) => options.io.stderr.write(`  ${message}\n`),
+      });
+      for (const note of result.notes) options.io.stderr.write(`  note: ${note}\n`);
+      options.io.stderr.write(`  ${result.ok ? "" : "RESTORE FAILED: "}${result.detail}\n`);
+      if (!result.ok) blocked = true;
+    }
+  }
+  return blocked ? 2 : null;
+}

@@ -1,0 +1,110 @@
+/**
+ * @module The one choke point for text a server sent: every string that came from a host (bodies, header values,
+ * ids, error messages, SDK errors) passes through here before it is stored in a certificate or printed. It
+ * redacts API tokens and caps sizes, so a hostile or buggy server can neither leak the token (by echoing the
+ * Authorization header) nor blow up a report (a 3 MB model id repeated thousands of times).
+ */
+
+/** Longest server-supplied string kept, in characters, marker included. */
+export const MAX_SERVER_TEXT = 512;
+/** Most items of one server-supplied list kept (ids per check); the rest are counted, not listed. */
+export const MAX_LISTED_ITEMS = 50;
+/** Nesting kept in `observed` values; deeper structures are summarised. */
+const MAX_DEPTH = 8;
+
+export const REDACTED = "[redacted]";
+
+/**
+ * LM Studio tokens are `sk-lm-` + 8 characters + `:` + 20 characters (opencode-lmstudio#41; lmstudio-js
+ * lms-shared-types/src/lmstudioAPIToken.ts). Matched generously: any length, either half, the colon raw or
+ * percent-encoded (a token echoed into a `Location` URL).
+ */
+const LM_TOKEN_SHAPE = /sk-lm-(?!\[redacted\])[A-Za-z0-9_\-.~+/=]*(?:(?::|%3A)[A-Za-z0-9_\-.~+/=]*)?/gi;
+/** `Bearer <anything>`, also URL-encoded (`Bearer%20…`), as a server echoing the Authorization header shows it. */
+const BEARER = /\b(Bearer)(\s+|%20|\+)[^\s"',;&]+/gi;
+
+/**
+ * Every token this process was given. Tokens are registered where lmcert reads them (--token-env, inventories,
+ * certifyHost), so text from any host is redacted of every token of the run, whichever path it took.
+ */
+const knownSecrets = new Set<string>();
+
+/** Registers a token (and the pieces LM Studio's SDK sends separately) for redaction everywhere. */
+export function rememberSecret(secret: string | undefined | null): void {
+  if (!secret) return;
+  for (const piece of secretPieces(secret)) knownSecrets.add(piece);
+}
+
+/**
+ * The token, its URL-encoded form, and its two halves: the SDK sends the 8-character identifier and the
+ * 20-character passkey as separate fields (lmstudio-js LMStudioClient.ts), so a server can echo either alone.
+ * Very short pieces are not registered: redacting every "a" would destroy the text and protect nothing.
+ */
+function secretPieces(secret: string): string[] {
+  const pieces = [secret, encodeURIComponent(secret)];
+  const match = /^sk-lm-([^:]+):(.+)$/.exec(secret);
+  if (match) pieces.push(match[1] as string, match[2] as string);
+  return pieces.filter((p) => p.length >= 6);
+}
+
+/** Removes known tokens and anything shaped like a bearer credential or an LM Studio token. */
+export function redactSecrets(text: string, extraSecrets: readonly string[] = []): string {
+  let out = text;
+  const secrets = [...knownSecrets, ...extraSecrets.flatMap(secretPieces)].sort((a, b) => b.length - a.length);
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out.replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`).replace(LM_TOKEN_SHAPE, `sk-lm-${REDACTED}`);
+}
+
+/**
+ * Caps `text` at `max` characters in total, marker included, so capping twice changes nothing:
+ * `"abc…xyz"` becomes `"abc… (12345 more)"`.
+ */
+export function capText(text: string, max = MAX_SERVER_TEXT): string {
+  if (text.length <= max) return text;
+  let keep = max - ` … (${text.length} more)`.length;
+  keep = Math.max(0, keep);
+  // Never split a surrogate pair: half an emoji is not valid text for a report.
+  if (keep > 0 && /[\uD800-\uDBFF]/.test(text[keep - 1] as string)) keep -= 1;
+  return `${text.slice(0, keep)}… (${text.length - keep} more)`;
+}
+
+/** Redact, then cap: the order matters, or a cap could cut a token in half and leave its tail readable. */
+export function serverText(text: string, max = MAX_SERVER_TEXT): string {
+  return capText(redactSecrets(text), max);
+}
+
+/** serverText for values that may be absent. */
+export function serverTextOrNull(text: string | null | undefined, max = MAX_SERVER_TEXT): string | null {
+  return text === null || text === undefined ? null : serverText(text, max);
+}
+
+/**
+ * A list of server-supplied strings, at most MAX_LISTED_ITEMS of them, each made safe; the rest is counted:
+ * `["a", "b", …, "… and 9950 more"]`.
+ */
+export function serverList(items: readonly string[], maxItems = MAX_LISTED_ITEMS): string[] {
+  const kept = items.slice(0, maxItems).map((item) => serverText(item));
+  return items.length > maxItems ? [...kept, `… and ${items.length - maxItems} more`] : kept;
+}
+
+/**
+ * Any JSON-like value (a check's `observed`) made safe for storage: every string redacted and capped, every array
+ * cut to MAX_LISTED_ITEMS, keys capped, deep nesting summarised. Numbers, booleans and null pass unchanged.
+ */
+export function serverValue(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return serverText(value);
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_DEPTH) return "… (nested too deep to keep)";
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, MAX_LISTED_ITEMS).map((item) => serverValue(item, depth + 1));
+    return value.length > MAX_LISTED_ITEMS ? [...kept, `… and ${value.length - MAX_LISTED_ITEMS} more`] : kept;
+  }
+  const out: Record<string, unknown> = {};
+  const entries = Object.entries(value as Record<string, unknown>);
+  for (const [key, item] of entries.slice(0, MAX_LISTED_ITEMS)) {
+    // defineProperty, not assignment: a key named "__proto__" stays a plain member instead of a prototype.
+    Object.defineProperty(out, serverText(key, 128), { value: serverValue(item, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  if (entries.length > MAX_LISTED_ITEMS) out["…"] = `and ${entries.length - MAX_LISTED_ITEMS} more keys`;
+  return out;
+}

@@ -1,0 +1,120 @@
+/**
+ * @module inference: a loaded model really answers, and a request for one model is never answered by another.
+ * Neither check loads anything: the first asks only a model the host's authoritative state says is loaded, the
+ * second asks for a model that does not exist, which no JIT setting can load.
+ */
+import type { Evidence } from "../contracts/certificate.ts";
+import { isHttpError } from "../harness/errors.ts";
+import type { Exchange } from "../harness/http/client.ts";
+import { minimalChat, readInferenceAnswer, type InferenceAnswer } from "../harness/inference-answer.ts";
+import { catalogueFrom } from "../harness/model-state/catalogue.ts";
+import { readLiveState } from "../harness/model-state/live-state.ts";
+import { stateReadings, authoritativeView } from "../harness/model-state/authoritative.ts";
+import type { ModelInstance } from "../harness/model-state/views.ts";
+import { joinUrl } from "../harness/surfaces.ts";
+import { defineCheck, type CheckContext, type Outcome } from "../harness/types.ts";
+import { REMEDY } from "./remedies.ts";
+
+/** One token of inference: a loaded model on a healthy host answers well within this. */
+const INFERENCE_TIMEOUT_MS = 25_000;
+
+/** A model name no host has: asking for it can never trigger a JIT load. */
+export const ABSENT_MODEL = "lmcert-probe/no-such-model";
+
+type Sent = { exchange: Exchange } | { outcome: Outcome };
+
+async function post(ctx: CheckContext, path: string, json: unknown): Promise<Sent> {
+  try {
+    return { exchange: await ctx.http.send("POST", joinUrl(ctx.host.url, path), { json, timeoutMs: INFERENCE_TIMEOUT_MS }) };
+  } catch (error) {
+    if (isHttpError(error)) return { outcome: { status: "error", reason: error.message, evidence: [error.evidence] } };
+    throw error;
+  }
+}
+
+/** The loaded instances right now, from the authoritative surfaces only; null when none states them. */
+async function loadedInstances(ctx: CheckContext): Promise<{ instances: readonly ModelInstance[] | null; evidence: Evidence[] }> {
+  const discovery = await ctx.discovery();
+  // A fresh read, not discovery's: a JIT model may have hit its TTL since, and asking for it would reload it.
+  const live = await readLiveState(ctx.http, discovery);
+  const view = live.v1 ?? live.v0 ?? authoritativeView(stateReadings(discovery));
+  return { instances: view?.instances ?? null, evidence: [...live.evidence] };
+}
+
+function describeAnswer(answer: InferenceAnswer): string {
+  if (answer.kind === "broken") return answer.why;
+  if (answer.kind === "refused") return `refused with "${answer.message}" (HTTP ${answer.status})`;
+  return `answered by ${answer.answeredBy}`;
+}
+
+const loadedModelAnswers = defineCheck({
+  id: "inference.loaded-model-answers",
+  title: "A loaded model answers a minimal request",
+  must: "A model the host states is loaded MUST answer a minimal request (a chat with max_tokens 1, or embeddings for an embedding model) with LM Studio's answer, without any model being loaded for it.",
+  concern: "inference",
+  required: true,
+  mutates: false,
+  needs: ["surfaces.discovered"],
+  remedy: REMEDY.inferenceBroken,
+  async run(ctx) {
+    const { instances, evidence } = await loadedInstances(ctx);
+    if (instances === null) {
+      return { status: "skipped", reason: "no surface states which models are loaded, and asking for a model that is not loaded could load it; nothing was asked", evidence };
+    }
+    if (instances.length === 0) {
+      return { status: "skipped", reason: "nothing is loaded, so inference cannot be shown without loading a model (this check never loads one): `lms load <model>` and re-run", evidence };
+    }
+    // The smallest loaded LLM answers fastest; an embedding model only when no LLM is loaded.
+    const catalogue = catalogueFrom(await ctx.discovery()) ?? [];
+    const typeOf = (i: ModelInstance) => catalogue.find((m) => m.key === i.model)?.type ?? "llm";
+    const sizeOf = (i: ModelInstance) => catalogue.find((m) => m.key === i.model)?.sizeBytes ?? Number.MAX_SAFE_INTEGER;
+    const bySize = [...instances].sort((a, b) => sizeOf(a) - sizeOf(b));
+    const target = bySize.find((i) => typeOf(i) === "llm") ?? (bySize[0] as ModelInstance);
+    const endpoint = typeOf(target) === "llm" ? "chat" : "embeddings";
+    const sent = endpoint === "chat"
+      ? await post(ctx, "v1/chat/completions", minimalChat(target.id))
+      : await post(ctx, "v1/embeddings", { model: target.id, input: "OK" });
+    if ("outcome" in sent) return { ...sent.outcome, evidence: [...evidence, ...(sent.outcome.evidence ?? [])] };
+    const answer = readInferenceAnswer(sent.exchange, endpoint);
+    const observed = { model: target.id, endpoint: endpoint === "chat" ? "/v1/chat/completions" : "/v1/embeddings", status: sent.exchange.status, answer: answer.kind, answeredBy: answer.kind === "answered" ? answer.answeredBy : null };
+    const all = [...evidence, sent.exchange.evidence];
+    if (answer.kind === "answered") {
+      return { status: "passed", reason: `${target.id} answered a minimal ${endpoint === "chat" ? "chat (max_tokens 1)" : "embeddings request"} as ${answer.answeredBy}`, observed, evidence: all };
+    }
+    return { status: "failed", reason: `loaded model ${target.id} did not answer: ${describeAnswer(answer)}`, observed, evidence: all };
+  },
+});
+
+const noSubstitution = defineCheck({
+  id: "inference.no-model-substitution",
+  title: "A request for one model is never answered by another",
+  must: "A chat naming a model the host does not have SHOULD be refused, not answered by whichever model is loaded: a router that asks for model X must not silently get model Y's answer.",
+  concern: "inference",
+  required: false,
+  mutates: false,
+  needs: ["surfaces.discovered"],
+  remedy:
+    "LM Studio with JIT off and exactly one model loaded answers a chat for ANY model name with that model (HTTP 200; the response's `model` names it: lmstudio-bug-tracker#619). A cluster router must compare the response's `model` with the model it asked for and treat a mismatch as an error, or keep at least two models loaded on the host (LM Studio then refuses with 404 `model_not_found`).",
+  async run(ctx) {
+    const { instances, evidence } = await loadedInstances(ctx);
+    if (instances !== null && instances.length === 0) {
+      return { status: "skipped", reason: "nothing is loaded, so no model could stand in for another", evidence };
+    }
+    // A name no host has: even a JIT host cannot load it, so this request changes nothing.
+    const sent = await post(ctx, "v1/chat/completions", minimalChat(ABSENT_MODEL));
+    if ("outcome" in sent) return { ...sent.outcome, evidence: [...evidence, ...(sent.outcome.evidence ?? [])] };
+    const answer = readInferenceAnswer(sent.exchange, "chat");
+    const observed = { asked: ABSENT_MODEL, status: sent.exchange.status, answer: answer.kind, answeredBy: answer.kind === "answered" ? answer.answeredBy : null, loaded: instances?.map((i) => i.id) ?? null };
+    const all = [...evidence, sent.exchange.evidence];
+    switch (answer.kind) {
+      case "refused":
+        return { status: "passed", reason: `a chat for a model the host does not have was refused (${answer.refusal}, HTTP ${answer.status})`, observed, evidence: all };
+      case "answered":
+        return { status: "failed", reason: `asked for ${ABSENT_MODEL}, answered by ${answer.answeredBy} (HTTP ${sent.exchange.status}): a router would take ${answer.answeredBy}'s answer for the model it asked for`, observed, evidence: all };
+      case "broken":
+        return { status: "inconclusive", reason: `cannot tell: ${answer.why}`, observed, evidence: all, remedy: REMEDY.inferenceBroken };
+    }
+  },
+});
+
+export const inferenceChecks = [loadedModelAnswers, noSubstitution];

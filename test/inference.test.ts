@@ -1,0 +1,129 @@
+/**
+ * Inference: a host that cannot answer is never certified, a 5xx is never LM Studio's refusal, and a JIT-off host
+ * behaves as LM Studio does (one model loaded answers for any name; two loaded refuse with 404; none loaded refuse
+ * with 400 on 0.4, 404 on 0.3.5). Issue 15.4 and 11.5.
+ */
+import { describe, expect, it } from "vitest";
+import type { MockConfig } from "../fixtures/mock/config.ts";
+import { runCli } from "./helpers/cli.ts";
+import { certify, check, LAN_STAND_IN, mockHost } from "./helpers/hosts.ts";
+
+const chat500 = { faults: [{ fault: { kind: "status" as const, status: 500 }, paths: ["/v1/chat/completions"] }] };
+const ONE_LOADED = [{ model: "qwen2.5-0.5b-instruct" }];
+
+async function chat(url: string, model: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], max_tokens: 1 }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe("the mock answers chats on a JIT-off host as LM Studio does", () => {
+  it("one model loaded: any model name is answered, HTTP 200, by the loaded instance", async () => {
+    const mock = await mockHost("compliant", { loaded: ONE_LOADED });
+    const r = await chat(mock.url, "meta-llama-3.1-8b-instruct");
+    expect([r.status, r.body["model"]]).toEqual([200, "qwen2.5-0.5b-instruct"]);
+    expect(mock.state.instances.map((i) => i.id)).toEqual(["qwen2.5-0.5b-instruct"]);
+  });
+
+  it("two loaded: 404 model_not_found; none loaded: 400 on 0.4.x and 404 on 0.3.5, 'No models loaded'", async () => {
+    const two = await chat((await mockHost("compliant")).url, "meta-llama-3.1-8b-instruct");
+    expect(two).toEqual({ status: 404, body: { error: expect.objectContaining({ code: "model_not_found", type: "invalid_request_error", message: expect.stringMatching(/^Model "meta-llama-3.1-8b-instruct" not found\. Please specify a valid model/) }) } });
+    for (const [version, status] of [["0.4.18", 400], ["0.3.5", 404]] as const) {
+      const none = await chat((await mockHost("compliant", { version, loaded: [] })).url, "qwen2.5-0.5b-instruct");
+      expect([version, none.status, (none.body["error"] as { message: string }).message]).toEqual([version, status, expect.stringMatching(/^No models loaded\./)]);
+    }
+  });
+});
+
+describe("inference.loaded-model-answers (required)", () => {
+  it("passes when the loaded model answers a max_tokens 1 chat, and loads nothing, even on a JIT host", async () => {
+    const mock = await mockHost("mac-studio-2");
+    const before = mock.state.instances.map((i) => i.id);
+    const record = check(await certify(mock.url, { standard: { listing: "all-available" } }), "inference.loaded-model-answers");
+    expect([record.status, record.required, record.observed["model"]]).toEqual(["passed", true, "qwen2.5-0.5b-instruct"]);
+    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+    const sent = mock.requests.filter((q) => q.path === "/v1/chat/completions");
+    expect(sent.length).toBeGreaterThan(0);
+  });
+
+  it("uses embeddings when only an embedding model is loaded", async () => {
+    const mock = await mockHost("compliant", { loaded: [{ model: "text-embedding-nomic-embed-text-v1.5" }] });
+    const record = check(await certify(mock.url), "inference.loaded-model-answers");
+    expect([record.status, record.observed["endpoint"]]).toEqual(["passed", "/v1/embeddings"]);
+  });
+
+  it.each([
+    ["HTTP 500 on chat", chat500],
+    ["a text/plain 404 on chat", { faults: [{ fault: { kind: "status", status: 404, contentType: "text/plain; charset=utf-8", body: "Not Found" }, paths: ["/v1/chat/completions"] }] }],
+    ["HTTP 200 'Unexpected endpoint' on chat", { faults: [{ fault: { kind: "status", status: 200, body: '{"error":"Unexpected endpoint or method. (POST /v1/chat/completions)"}' }, paths: ["/v1/chat/completions"] }] }],
+  ] as [string, Partial<MockConfig>][])("fails on %s, and the host is not certified", async (_name, config) => {
+    const cert = await certify((await mockHost("compliant", config)).url);
+    expect(check(cert, "inference.loaded-model-answers").status).toBe("failed");
+    expect(cert.verdict).not.toBe("certified");
+  });
+
+  it("is skipped, saying why, when nothing is loaded; the host is then not certified", async () => {
+    const cert = await certify((await mockHost("compliant", { loaded: [] })).url);
+    const record = check(cert, "inference.loaded-model-answers");
+    expect([record.status, record.reason]).toEqual(["skipped", expect.stringMatching(/nothing is loaded.*never loads one/)]);
+    expect(cert.verdict).not.toBe("certified");
+  });
+});
+
+describe("a 5xx is never a pass (issue 15.4)", () => {
+  it("chat answering 500: lifecycle.no-implicit-load does not pass, and certify exits 1", async () => {
+    const mock = await mockHost("compliant", chat500);
+    const cert = await certify(mock.url, { allowMutations: true });
+    const record = check(cert, "lifecycle.no-implicit-load");
+    expect(record.status).toBe("inconclusive");
+    expect(record.reason).toMatch(/HTTP 500, which is not one of LM Studio's documented answers or refusals/);
+    expect(cert.verdict).not.toBe("certified");
+    const r = await runCli(["certify", mock.url, "--allow-mutations", "--no-browser", "--probe-address", LAN_STAND_IN, "--skip", "bind.port"]);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe("lifecycle.no-implicit-load decides from the loaded set and the answering model (issue 11.5)", () => {
+  it("one model loaded (JIT off): the 200 answer by the loaded model is not an implicit load", async () => {
+    const mock = await mockHost("compliant", { loaded: ONE_LOADED });
+    const cert = await certify(mock.url, { allowMutations: true });
+    const record = check(cert, "lifecycle.no-implicit-load");
+    expect([record.status, record.observed["answeredBy"], record.observed["loadedAfterRequest"]]).toEqual(["passed", "qwen2.5-0.5b-instruct", false]);
+    expect(record.reason).toMatch(/the one loaded model qwen2.5-0.5b-instruct answered instead/);
+    expect(mock.state.instances.map((i) => i.id)).toEqual(["qwen2.5-0.5b-instruct"]);
+  });
+
+  it.each([
+    ["two loaded (404 model_not_found)", { version: "0.4.6" }, "model-not-found"],
+    ["none loaded on 0.4.18 (400)", { version: "0.4.18", loaded: [] }, "no-models-loaded"],
+    ["none loaded on 0.3.20 (404, SDK driver)", { version: "0.3.20", loaded: [] }, "no-models-loaded"],
+  ] as [string, Partial<MockConfig>, string][])("%s: LM Studio's refusal passes", async (_name, config, refusal) => {
+    const record = check(await certify((await mockHost("compliant", config)).url, { allowMutations: true }), "lifecycle.no-implicit-load");
+    expect([record.status, record.observed["refusal"]]).toEqual(["passed", refusal]);
+  });
+
+  it("a JIT host that loads the model still fails under loaded-only", async () => {
+    const record = check(await certify((await mockHost("mac-studio-2")).url, { allowMutations: true }), "lifecycle.no-implicit-load");
+    expect([record.status, record.reason]).toEqual(["failed", expect.stringMatching(/the request loaded .* \(JIT is on\)/)]);
+  });
+});
+
+describe("inference.no-model-substitution (optional)", () => {
+  it("fails, with a remedy for routers, when the one loaded model answers for a model the host does not have", async () => {
+    const mock = await mockHost("compliant", { loaded: ONE_LOADED });
+    const cert = await certify(mock.url);
+    const record = check(cert, "inference.no-model-substitution");
+    expect([record.status, record.required, record.observed["answeredBy"]]).toEqual(["failed", false, "qwen2.5-0.5b-instruct"]);
+    expect(record.remedy).toMatch(/compare the response's `model` with the model it asked for/);
+    expect(mock.state.instances.map((i) => i.id)).toEqual(["qwen2.5-0.5b-instruct"]);
+  });
+
+  it("passes where LM Studio refuses: two loaded, or a host configured not to substitute", async () => {
+    expect(check(await certify((await mockHost("compliant")).url), "inference.no-model-substitution").status).toBe("passed");
+    const strict = await mockHost("compliant", { loaded: ONE_LOADED, substituteSoleLoadedModel: false });
+    expect(check(await certify(strict.url), "inference.no-model-substitution").status).toBe("passed");
+  });
+});

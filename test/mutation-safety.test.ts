@@ -1,0 +1,162 @@
+/**
+ * Mutation safety (issue 15.2, 15.5): a mutating check's deadline comes from the standard, never the fixed
+ * per-check deadline; a load lmcert started is waited for and undone, and never blamed on the host; one mutation
+ * session per server at a time, even across processes.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { acquireHostLock, HostLockedError } from "../harness/lifecycle/host-lock.ts";
+import { loadInventory } from "../harness/fleet/inventory-file.ts";
+import { runFleet } from "../harness/fleet/run-fleet.ts";
+import { normalisedOrigin, serverKey } from "../harness/net/server-identity.ts";
+import { checks } from "../suites/index.ts";
+import { tempDir, writeInventory } from "./helpers/fleet.ts";
+import { certify, check, mockHost } from "./helpers/hosts.ts";
+
+const lifecycle = (loadTimeoutSeconds: number) => ({ lifecycle: { model: null, loadTimeoutSeconds, allowDuplicateInstances: false } });
+
+describe("deadlines of checks that load models", () => {
+  it("a lifecycle model that loads slower than the per-check deadline still certifies, and the host is restored", async () => {
+    // The per-check deadline (300 ms) stands in for the old fixed 30 s; the standard allows 10 s per load.
+    const mock = await mockHost("compliant", { loadLatencyMs: 900, dedupeLoads: true });
+    const before = mock.state.instances.map((i) => i.id);
+    const cert = await certify(mock.url, { allowMutations: true, checkTimeoutMs: 300, standard: lifecycle(10) });
+    expect([check(cert, "lifecycle.load").status, check(cert, "lifecycle.load").reason]).toEqual(["passed", expect.stringMatching(/^loaded /)]);
+    expect(check(cert, "lifecycle.unload").status).toBe("passed");
+    // The load lmcert made is never read as the host's own doing.
+    expect(check(cert, "lifecycle.no-implicit-load").status).toBe("passed");
+    expect(cert.verdict).toBe("certified");
+    expect(cert.mutations.restore).toBe("restored");
+    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+  }, 60_000);
+
+  it("a check that outlives its deadline: the final restore waits for the load it started and undoes it", async () => {
+    // The standard's budget is 0.8 s per load, the load takes 1.2 s: the HTTP request gives up, the model lands
+    // later (within a second budget), and a restore must be the one to unload it.
+    const mock = await mockHost("compliant", { loadLatencyMs: 1_200 });
+    const before = mock.state.instances.map((i) => i.id);
+    const cert = await certify(mock.url, { allowMutations: true, checkTimeoutMs: 100, standard: lifecycle(0.8), timeoutMs: 2_000 });
+    expect(check(cert, "lifecycle.load").status).not.toBe("passed");
+    expect(cert.verdict).not.toBe("certified");
+    // Nothing lmcert did is blamed on the host.
+    expect(check(cert, "lifecycle.no-implicit-load").reason).not.toMatch(/JIT is on/);
+    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+    // and it stays that way: no load of ours is still on its way.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+    const journal = JSON.parse(readFileSync(cert.mutations.journal as string, "utf8"));
+    expect(journal.status).toBe("restored");
+    expect(journal.mutations.find((m: { action: string }) => m.action === "load")).toMatchObject({ outcome: "gave-up", waitUntil: expect.any(String) });
+  }, 60_000);
+});
+
+describe("one mutation session per server", () => {
+  it("a second session on the same server is refused, naming who holds the lock; aliases share it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lmcert-lock-"));
+    const lock = acquireHostLock("http://127.0.0.1:41234", dir);
+    try {
+      let error: unknown;
+      try {
+        acquireHostLock("http://LOCALHOST:41234/", dir);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(HostLockedError);
+      expect((error as Error).message).toMatch(new RegExp(`pid ${process.pid}, \`lmcert[^\`]*\`, since \\d{4}-`));
+      // Another server is another lock.
+      acquireHostLock("http://127.0.0.1:41235", dir).release();
+    } finally {
+      lock.release();
+    }
+    acquireHostLock("http://[::1]:41234", dir).release();
+  });
+
+  it("a lock left by a dead process is taken over, with a note", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lmcert-lock-"));
+    const child = spawn(process.execPath, ["-e", ""]);
+    const deadPid = await new Promise<number>((resolve) => child.on("exit", () => resolve(child.pid as number)));
+    const path = join(dir, "loopback_41234.lock");
+    writeFileSync(path, JSON.stringify({ pid: deadPid, command: "lmcert certify x", startedAt: "2026-11-25T00:00:00.000Z", server: "loopback:41234", nonce: "n" }));
+    const lock = acquireHostLock("http://127.0.0.1:41234", dir);
+    expect(lock.note).toMatch(new RegExp(`took over the lock .* left by pid ${deadPid} \\(\`lmcert certify x\`, since 2026-11-25T00:00:00.000Z\\), which no longer runs`));
+    expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(process.pid);
+    lock.release();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("certify while another process holds the server's lock: mutating checks error, not certified, host untouched", async () => {
+    const mock = await mockHost("compliant");
+    const dir = mkdtempSync(join(tmpdir(), "lmcert-lock-"));
+    const previous = process.env["LMCERT_JOURNAL_DIR"];
+    process.env["LMCERT_JOURNAL_DIR"] = dir;
+    const lock = acquireHostLock(mock.url, dir);
+    try {
+      const cert = await certify(mock.url, { allowMutations: true });
+      const record = check(cert, "lifecycle.load");
+      expect([record.status, record.reason]).toEqual(["error", expect.stringMatching(/another lmcert is changing this server .* pid \d+/)]);
+      expect(cert.verdict).not.toBe("certified");
+      expect(mock.requests.filter((r) => r.path.startsWith("/api/v1/models/"))).toEqual([]);
+    } finally {
+      lock.release();
+      if (previous === undefined) delete process.env["LMCERT_JOURNAL_DIR"];
+      else process.env["LMCERT_JOURNAL_DIR"] = previous;
+    }
+  });
+});
+
+describe("the same server twice in an inventory (issue 15.5)", () => {
+  it("URLs are normalised: case, default port and trailing slash; this machine's aliases share one key", () => {
+    expect(normalisedOrigin("HTTP://Mac-Studio.LOCAL:1234/")).toBe("http://mac-studio.local:1234");
+    expect(normalisedOrigin("http://host")).toBe(normalisedOrigin("http://host:80/"));
+    expect(new Set(["http://localhost:1234", "http://127.0.0.1:1234/", "http://[::1]:1234"].map(serverKey))).toEqual(new Set(["loopback:1234"]));
+    expect(serverKey("http://127.0.0.1:1235")).not.toBe(serverKey("http://127.0.0.1:1234"));
+  });
+
+  it.each([
+    ["a trailing slash", "http://127.0.0.1:5/"],
+    ["upper case", "HTTP://127.0.0.1:5"],
+  ])("an exact duplicate (%s) is rejected with the file and line of both", (_name, second) => {
+    const dir = tempDir();
+    const path = writeInventory(dir, 5, [{ name: "a", url: "http://127.0.0.1:5" }, { name: "b", url: second }]);
+    expect(() => loadInventory(path)).toThrow(/inventory\.yaml:6: servers\[1\]\.url: .* is the same server as servers\[0\] \(.*inventory\.yaml:4, "a"\): list each server once/);
+  });
+
+  it("aliases of one server are certified one after another, never at once, and the host is left as found", async () => {
+    const mock = await mockHost("compliant", { loadLatencyMs: 150 });
+    const before = mock.state.instances.map((i) => i.id);
+    const port = new URL(mock.url).port;
+    const dir = tempDir();
+    const path = writeInventory(dir, Number(port), [
+      { name: "by-ip", url: `http://127.0.0.1:${port}` },
+      { name: "by-name", url: `http://localhost:${port}` },
+    ]);
+    const events: string[] = [];
+    const previous = process.env["LMCERT_JOURNAL_DIR"];
+    process.env["LMCERT_JOURNAL_DIR"] = tempDir("lmcert-locks-");
+    try {
+      const { certificates } = await runFleet({
+        inventory: loadInventory(path),
+        checks,
+        concurrency: 4,
+        hostDeadlineMs: 60_000,
+        timeoutMs: 2_000,
+        out: join(dir, "out"),
+        allowMutations: true,
+        chromium: { path: null, reason: "not needed" },
+        probeAddresses: ["127.0.0.2"],
+        reporters: [{ onRunStart: (plan) => void events.push(`start ${plan.host.name}`), onHostEnd: (cert) => void events.push(`end ${cert.host.name}`) }],
+      });
+      expect(events).toEqual(["start by-ip", "end by-ip", "start by-name", "end by-name"]);
+      for (const cert of certificates) {
+        expect([cert.host.name, check(cert, "lifecycle.load").status, cert.mutations.restore]).toEqual([cert.host.name, "passed", "restored"]);
+      }
+    } finally {
+      if (previous === undefined) delete process.env["LMCERT_JOURNAL_DIR"];
+      else process.env["LMCERT_JOURNAL_DIR"] = previous;
+    }
+    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+  }, 60_000);
+});

@@ -1,0 +1,234 @@
+/**
+ * Issue 11.1 and issue 12 §2: every message says what to do next. Remedies that start the server carry the whole
+ * command for the standard; unreachable hosts get a fix per cause; pasted URLs, unit-ful flags and misspellings are
+ * understood or answered with the exact fix.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Certificate } from "../contracts/certificate.ts";
+import type { Standard } from "../contracts/standard.ts";
+import { parseByteSize, parseDurationMs } from "../contracts/units.ts";
+import type { HttpErrorKind } from "../harness/errors.ts";
+import { classify } from "../harness/http/transport-errors.ts";
+import { DEFAULT_STANDARD, parseStandard } from "../harness/standard-file.ts";
+import { resolveRemedy } from "../harness/types.ts";
+import { checks } from "../suites/index.ts";
+import { notLmStudioRemedy, unreachableRemedy } from "../suites/remedies.ts";
+import { runCli } from "./helpers/cli.ts";
+import { tempDir } from "./helpers/fleet.ts";
+import { certify, check, closedPortUrl, mockHost, plainHost } from "./helpers/hosts.ts";
+
+const STANDARDS: readonly Standard[] = [
+  DEFAULT_STANDARD,
+  { ...DEFAULT_STANDARD, cors: "disabled" },
+  { ...DEFAULT_STANDARD, bind: { address: "127.0.0.1", port: 4321 } },
+  { ...DEFAULT_STANDARD, cors: "disabled", bind: { address: "10.0.0.5", port: 1235 } },
+];
+
+/**
+ * Every `lms server start …` in `text` carries `--port`, `--bind` as the standard says, and `--cors` exactly when
+ * the standard wants CORS on. Returns the offending commands.
+ */
+function incompleteStarts(text: string, standard: Standard): string[] {
+  const starts = text.match(/lms server start[^`\n)]*/g) ?? [];
+  return starts.filter((cmd) => {
+    const flags = cmd.split(/\s+/);
+    const has = (flag: string, value?: string) => flags.some((f, i) => f === flag && (value === undefined || flags[i + 1] === value));
+    return !has("--port", String(standard.bind.port)) || !has("--bind", standard.bind.address) || has("--cors") !== (standard.cors === "any-origin");
+  });
+}
+
+function remediesOf(certificate: Certificate): string[] {
+  return certificate.checks.flatMap((c) => (c.remedy ? [c.remedy] : []));
+}
+
+describe("remedies that start the server carry the whole command for the standard (issue 11.1)", () => {
+  it("every check's remedy, under several standards", () => {
+    let starts = 0;
+    for (const standard of STANDARDS) {
+      for (const c of checks) {
+        const text = resolveRemedy(c.remedy, standard);
+        starts += (text.match(/lms server start/g) ?? []).length;
+        expect(incompleteStarts(text, standard), `${c.id} under ${JSON.stringify(standard.bind)} cors ${standard.cors}`).toEqual([]);
+      }
+    }
+    expect(starts).toBeGreaterThan(8);
+  });
+
+  it("the unreachable-host remedies, for every transport failure", () => {
+    const kinds: (HttpErrorKind | undefined)[] = ["refused", "timeout", "reset", "dns", "tls-to-plain-http", "tls", "network", "invalid-url", undefined];
+    for (const standard of STANDARDS) {
+      for (const remedy of [...kinds.map((k) => unreachableRemedy(k, "http://10.0.0.100:1234")), notLmStudioRemedy("http://10.0.0.100:1234")]) {
+        expect(incompleteStarts(resolveRemedy(remedy, standard), standard)).toEqual([]);
+      }
+    }
+  });
+
+  it("every remedy a run records (outcome overrides included), on hosts that fail bind, CORS, greeting and reachability", async () => {
+    const loopbackOnly = await mockHost("compliant", { bindHost: "127.0.0.1" });
+    const corsOff = await mockHost("compliant", { cors: false });
+    const corsOn = await mockHost("compliant");
+    const notLmStudio = await plainHost((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
+    const closed = await closedPortUrl();
+    const otherPort = Number(new URL(await closedPortUrl()).port);
+    const runs: [string, Partial<Standard>][] = [
+      [loopbackOnly.url, {}],
+      [corsOff.url, {}],
+      [corsOn.url, { cors: "disabled" }],
+      [corsOn.url, { bind: { address: "0.0.0.0", port: otherPort } }],
+      [notLmStudio, {}],
+      [closed, { cors: "disabled", bind: { address: "127.0.0.1", port: 4321 } }],
+      [`https://127.0.0.1:${corsOn.port}`, {}],
+    ];
+    let seen = 0;
+    for (const [url, overrides] of runs) {
+      const certificate = await certify(url, { standard: overrides });
+      const standard = { ...DEFAULT_STANDARD, bind: { address: "0.0.0.0", port: Number(new URL(url).port) }, ...overrides };
+      for (const remedy of remediesOf(certificate)) {
+        if (remedy.includes("lms server start")) seen++;
+        expect(incompleteStarts(remedy, standard), `${url} ${JSON.stringify(overrides)}`).toEqual([]);
+      }
+    }
+    expect(seen).toBeGreaterThan(6);
+  });
+
+  it("the README's check table and recipes never print a bare `lms server start`", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(readme).toContain("lms server start");
+    expect(incompleteStarts(readme, DEFAULT_STANDARD)).toEqual([]);
+  });
+});
+
+describe("an unreachable host: each cause has its own fix (issue 12 §2)", () => {
+  it("connection refused: the error carries the full start command, in the certificate too", async () => {
+    const url = await closedPortUrl();
+    const certificate = await certify(url);
+    const greeting = check(certificate, "health.greeting");
+    expect(greeting.status).toBe("error");
+    expect(greeting.remedy).toMatch(/^Nothing listens on 127\.0\.0\.1 port \d+\. .*lms server start --port \d+ --bind 0\.0\.0\.0 --cors/);
+    expect(greeting.remedy).toContain('"Serve on Local Network"');
+    expect(check(certificate, "surfaces.discovered").remedy).toBe(greeting.remedy);
+  });
+
+  it("a timeout names the firewall, Serve on Local Network and a longer --timeout", async () => {
+    const hung = await mockHost("compliant", { faults: [{ fault: { kind: "hang" } }] });
+    const greeting = check(await certify(hung.url, { timeoutMs: 300 }), "health.greeting");
+    expect(greeting.status).toBe("error");
+    expect(greeting.remedy).toMatch(/did not answer in time.*firewall.*"Serve on Local Network".*--timeout 15s/);
+  });
+
+  it("https:// against LM Studio's plain-HTTP server says so and gives the http:// URL", async () => {
+    const mock = await mockHost("compliant");
+    const greeting = check(await certify(`https://127.0.0.1:${mock.port}`), "health.greeting");
+    expect(greeting.reason).toMatch(/^TLS handshake failed: the server answers plain HTTP, not https/);
+    expect(greeting.remedy).toBe(`The server at 127.0.0.1:${mock.port} answers plain HTTP, not https (LM Studio's server has no TLS): use http://127.0.0.1:${mock.port}.`);
+  });
+
+  it("a DNS failure is its own kind, with its own fix (classified from the resolver's error code)", () => {
+    const error = Object.assign(new Error("getaddrinfo ENOTFOUND studio-9.lan"), { code: "ENOTFOUND" });
+    expect(classify(error, new AbortController().signal)).toBe("dns");
+    expect(resolveRemedy(unreachableRemedy("dns", "http://studio-9.lan:1234"), DEFAULT_STANDARD)).toMatch(/^The name studio-9\.lan does not resolve.*IP address/);
+  });
+
+  it("something that is not LM Studio: check the port", async () => {
+    const url = await plainHost((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<h1>router admin</h1>"));
+    const certificate = await certify(url);
+    expect(check(certificate, "health.greeting").remedy).toMatch(/^Something other than LM Studio answers at 127\.0\.0\.1:\d+\. Check the port/);
+    expect(check(certificate, "surfaces.discovered").reason).toMatch(/^not an LM Studio server: /);
+  });
+});
+
+describe("the URLs people paste (issue 12 §2)", () => {
+  it("the OpenAI base URL http://host:1234/v1 is accepted, and lmcert says which URL it used", async () => {
+    const mock = await mockHost("compliant");
+    const r = await runCli(["certify", `${mock.url}/v1`, "--only", "health.greeting", "--no-browser"]);
+    expect(r.stderr).toContain(`note: lmcert used ${mock.url}: /v1 is an API path under the server's root`);
+    expect(r.stderr).toMatch(/passed\s+health\.greeting/);
+  });
+
+  it("a URL without a scheme gets the exact URL to use, named as the positional it is", async () => {
+    const r = await runCli(["certify", "localhost:1234"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('<url>: "localhost:1234" has no scheme: use http://localhost:1234');
+    expect(r.stderr).not.toContain("--url");
+  });
+
+  it("inventory url entries follow the same rules, naming file, line and column", async () => {
+    const dir = tempDir();
+    const inventory = join(dir, "inventory.yaml");
+    writeFileSync(inventory, "servers:\n  - name: a\n    url: studio-1.lan:1234\n");
+    const r = await runCli(["fleet", inventory, "--out", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${inventory}:3:10: servers[0].url: "studio-1.lan:1234" has no scheme: use http://studio-1.lan:1234`);
+
+    const mock = await mockHost("compliant");
+    writeFileSync(inventory, `servers:\n  - name: a\n    url: ${mock.url}/v1/\n`);
+    const ok = await runCli(["fleet", inventory, "--out", dir, "--no-browser"]);
+    expect(ok.stderr).toContain(`${inventory}:3:10: servers[0].url: lmcert used ${mock.url}: /v1/ is an API path`);
+  });
+});
+
+describe("the flags and files people type (issue 12 §2)", () => {
+  it("durations: plain milliseconds keep working, and 500ms, 5s, 2m, 1h are understood", () => {
+    expect([parseDurationMs("5000"), parseDurationMs("500ms"), parseDurationMs("5s"), parseDurationMs("2m"), parseDurationMs("1h"), parseDurationMs("1.5s")])
+      .toEqual([5000, 500, 5000, 120_000, 3_600_000, 1500]);
+    expect([parseDurationMs("0"), parseDurationMs("5x"), parseDurationMs("-1"), parseDurationMs("")]).toEqual([null, null, null, null]);
+  });
+
+  it("--timeout 5s and --host-timeout 2m work; a bad one says the rule and names the flag as typed", async () => {
+    const mock = await mockHost("compliant");
+    const r = await runCli(["certify", mock.url, "--timeout", "5s", "--only", "health.greeting", "--no-browser"]);
+    expect(r.code).toBe(1); // incomplete: one check selected, and it passed
+    expect(r.stderr).toMatch(/passed\s+health\.greeting/);
+    const bad = await runCli(["fleet", "inventory.yaml", "--host-timeout", "2 minutes"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--host-timeout: "2 minutes" is not a positive duration: use milliseconds or a unit: 5000, 500ms, 5s, 2m, 1h');
+    const badTimeout = await runCli(["certify", mock.url, "--timeout", "soon"]);
+    expect(badTimeout.stderr).toContain("--timeout:");
+    expect(badTimeout.stderr).not.toMatch(/timeoutMs/);
+  });
+
+  it("byte sizes in the standard: 64GB is decimal, 64GiB binary, bare numbers are bytes, 64G is refused with the rule", () => {
+    expect(parseByteSize("64GB")).toBe(64e9);
+    expect(parseByteSize("64 GiB")).toBe(64 * 2 ** 30);
+    expect(parseByteSize(123)).toBe(123);
+    expect(parseByteSize("1.5TB")).toBe(1.5e12);
+    expect(parseStandard("standard: s\nversion: 1\nmemory:\n  maxLoadedBytes: 64GB\n", "team.yaml").memory.maxLoadedBytes).toBe(64_000_000_000);
+    expect(() => parseStandard("standard: s\nversion: 1\nmemory:\n  maxLoadedBytes: 64G\n", "team.yaml"))
+      .toThrow(/team\.yaml:4:19: memory\.maxLoadedBytes: .*64GB \(decimal, 64 × 10\^9 bytes\) or 64GiB \(binary, 64 × 2\^30 bytes\)/);
+  });
+
+  it("did you mean: a mistyped flag and a mistyped command", async () => {
+    const flag = await runCli(["certify", "http://127.0.0.1:1", "--standrd", "x.yaml"]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("Unknown option '--standrd'. Did you mean --standard?");
+    const command = await runCli(["certfy", "http://127.0.0.1:1"]);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain('unknown command "certfy". Did you mean certify?');
+  });
+
+  it("unknown YAML keys: file, line, column, the key, did-you-mean and what is allowed", () => {
+    expect(() => parseStandard("standard: s\nversion: 1\nbind:\n  adress: 0.0.0.0\n", "team.yaml"))
+      .toThrow("team.yaml:4:3: bind.adress: unknown key; did you mean address? (allowed: address, port)");
+  });
+
+  it("YAML syntax errors: file, line, column and the whole message with its excerpt", () => {
+    let message = "";
+    try {
+      parseStandard("standard: s\nversion: 1\nlisting: [loaded-only\nbind: 1\n", "team.yaml");
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Standard file team\.yaml is not valid YAML:\nteam\.yaml:4:1: Flow sequence in block collection must be sufficiently indented and end with a \]\nlisting: \[loaded-only\nbind: 1\n\^$/);
+  });
+
+  it("a missing file says 'no such file: <path>', never ENOENT", async () => {
+    for (const argv of [["certify", "http://127.0.0.1:1", "--standard", "/nope/team.yaml"], ["fleet", "/nope/inventory.yaml"], ["verify", "/nope/cert.json"]]) {
+      const r = await runCli(argv);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/no such file: \/nope\//);
+      expect(r.stderr).not.toContain("ENOENT");
+    }
+  });
+});
