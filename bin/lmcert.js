@@ -6,6 +6,16 @@ import { bundleIsFresh } from "./bundle-freshness.js";
 import { loadBundle } from "./load-bundle.js";
 import { setFlagsFromString } from "node:v8";
 
+// A Ctrl-C while the code is still loading (before main() installs its handlers) would otherwise kill the process
+// with the signal (exit 130). Nothing has been touched yet, so exit at once, with lmcert's code for an
+// interrupted run (2).
+const onEarlySignal = (signal) => {
+  process.stderr.write(`interrupted (${signal}) before lmcert started: nothing was changed\n`);
+  process.exit(2);
+};
+process.on("SIGINT", onEarlySignal);
+process.on("SIGTERM", onEarlySignal);
+
 const root = new URL("../", import.meta.url);
 let main;
 if (bundleIsFresh(root)) {
@@ -15,6 +25,8 @@ if (bundleIsFresh(root)) {
   register();
   ({ main } = await import("../harness/cli/main.ts"));
 }
+process.off("SIGINT", onEarlySignal);
+process.off("SIGTERM", onEarlySignal);
 // undici parses HTTP with llhttp compiled to WebAssembly. V8 first compiles it with Liftoff, its baseline compiler,
 // then re-compiles the hot parser with TurboFan on background threads: ~35 MB of peak RSS and CPU time for a parser
 // that reads a few KB per host (bench/RESULTS.md). Liftoff code is fast enough for that, so the CLI stays with it.
@@ -22,3 +34,7 @@ if (bundleIsFresh(root)) {
 // never in the library entry: a process that imports readModelState() keeps its own V8 settings.
 setFlagsFromString("--liftoff-only");
 process.exitCode = await main(process.argv.slice(2));
+// The command is over; a signal while Node winds down must not turn its exit code into 130.
+const keepExitCode = () => process.exit(process.exitCode);
+process.on("SIGINT", keepExitCode);
+process.on("SIGTERM", keepExitCode);

@@ -1,5 +1,6 @@
 /** @module The certificate: the signed-off record of one run against one host (DESIGN.md "Certificate"). */
 import { z } from "zod";
+import { ContainerRecord } from "./container.ts";
 
 export const CERTIFICATE_SCHEMA_ID = "https://lmcert.dev/schemas/certificate/v1";
 
@@ -52,6 +53,8 @@ export const Certificate = z
       url: z.string(),
       lmstudioVersion: z.string().nullable(),
       surfaces: z.array(SurfaceName),
+      /** Present when lmcert started the host itself from an image (`certify --container`, inventory `container:`). */
+      container: ContainerRecord.optional(),
     }),
     standard: z.strictObject({ name: z.string(), version: z.number().int(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
     harness: z.strictObject({ name: z.literal("lmcert"), version: z.string() }),

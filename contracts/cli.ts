@@ -24,6 +24,13 @@ export const CertifyFlags = z.strictObject({
   allowMutations: z.boolean().default(false),
   lifecycleModel: z.string().min(1).optional(),
   signKey: z.string().min(1).optional(),
+  // --container and its options: the raw strings, turned into a ContainerTarget (contracts/container.ts).
+  container: z.string().min(1).optional(),
+  containerModels: z.string().min(1).optional(),
+  containerPort: port.pipe(z.number().min(1)).optional(),
+  containerEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(=.*)?$/s, "use KEY=VALUE, or KEY to pass lmcert's own value")).default([]),
+  containerCmd: z.string().min(1).optional(),
+  containerTimeoutMs: z.coerce.number().int().positive().optional(),
   /** --problems/--quiet: the console lists only checks that need attention. */
   problems: z.boolean().default(false),
   restoreFirst: z.boolean().default(false),

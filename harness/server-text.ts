@@ -57,20 +57,27 @@ export function redactSecrets(text: string, extraSecrets: readonly string[] = []
 
 /**
  * Caps `text` at `max` characters in total, marker included, so capping twice changes nothing:
- * `"abc…xyz"` becomes `"abc… (12345 more)"`.
+ * `"abc…xyz"` becomes `"abc… (12345 more)"`. `length` is the length of the text `text` was cut from, if it was.
  */
-export function capText(text: string, max = MAX_SERVER_TEXT): string {
-  if (text.length <= max) return text;
-  let keep = max - ` … (${text.length} more)`.length;
-  keep = Math.max(0, keep);
+export function capText(text: string, max = MAX_SERVER_TEXT, length = text.length): string {
+  if (length <= max) return text;
+  let keep = Math.max(0, max - ` … (${length} more)`.length);
   // Never split a surrogate pair: half an emoji is not valid text for a report.
   if (keep > 0 && /[\uD800-\uDBFF]/.test(text[keep - 1] as string)) keep -= 1;
-  return `${text.slice(0, keep)}… (${text.length - keep} more)`;
+  return `${text.slice(0, keep)}… (${length - keep} more)`;
 }
 
-/** Redact, then cap: the order matters, or a cap could cut a token in half and leave its tail readable. */
-export function serverText(text: string, max = MAX_SERVER_TEXT): string {
-  return capText(redactSecrets(text), max);
+/** Text read past the cap before redacting: longer than any token, so a token across the cut is still found whole. */
+const REDACTION_MARGIN = 1024;
+
+/**
+ * Redact, then cap: the order matters, or a cap could cut a token in half and leave its tail readable. Only the
+ * start that can survive the cap (plus a margin) is scanned, so an 8 MB body costs no more than a short one.
+ */
+export function serverText(text: string, max = MAX_SERVER_TEXT, extraSecrets: readonly string[] = []): string {
+  if (text.length <= max + REDACTION_MARGIN) return capText(redactSecrets(text, extraSecrets), max);
+  const head = redactSecrets(text.slice(0, max + REDACTION_MARGIN), extraSecrets);
+  return capText(head, max, head.length + (text.length - max - REDACTION_MARGIN));
 }
 
 /** serverText for values that may be absent. */

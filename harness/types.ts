@@ -40,6 +40,11 @@ export interface Outcome {
 export interface HostTarget {
   readonly name: string;
   readonly url: string;
+  /**
+   * The port the server itself listens on, when the URL reaches it through another one (a container's published
+   * port). bind.port judges this port, not the URL's.
+   */
+  readonly servedPort?: number;
 }
 
 /** Set with --local: lmcert runs on the server itself and may read its sockets and LM Studio's files. */

@@ -116,7 +116,15 @@ const tokenAccepted = onlyWhen(tokenStandard, saysNone, defineCheck({
     const evidence = readings.map((r) => r.evidence);
     const refused = readings.filter((r) => r.state !== "present");
     if (refused.length > 0) return { status: "failed", reason: refused.map((r) => r.reason).join("; "), evidence };
-    return { status: "passed", reason: `the token is accepted on ${readings.map((r) => r.path).join(", ")}`, evidence };
+    // The SDK websocket got the same token, split into identifier and passkey (issue 11.4): say whether it took it.
+    const sdk = (await ctx.discovery()).sdkVersion;
+    const sdkNote = !sdk ? "" : sdk.version ? "; the SDK websocket accepted it too (identifier and passkey)" : `; note: ${sdk.reason}`;
+    return {
+      status: "passed",
+      reason: `the token is accepted on ${readings.map((r) => r.path).join(", ")}${sdkNote}`,
+      observed: { sdkWebsocket: !sdk ? "not-asked" : sdk.version ? "accepted" : "no-answer" },
+      evidence: [...evidence, ...(sdk ? [sdk.evidence] : [])],
+    };
   },
 }));
 

@@ -27,7 +27,18 @@ const port = defineCheck({
     const url = new URL(ctx.host.url);
     const want = ctx.standard.bind.port;
     const used = portOf(url);
-    const observed = { urlPort: used, standardPort: want };
+    const observed = { urlPort: used, standardPort: want, ...(ctx.host.servedPort === undefined ? {} : { servedPort: ctx.host.servedPort }) };
+    if (ctx.host.servedPort !== undefined) {
+      // A container reached through a published port: the port inside is what LM Studio was told to use. Asking
+      // the standard port on this machine would reach some other server.
+      if (ctx.host.servedPort === want) return { status: "passed", reason: `LM Studio answers on port ${want} inside the container (published as ${used})`, observed };
+      return {
+        status: "failed",
+        reason: `LM Studio answers on port ${ctx.host.servedPort} inside the container, not on the standard's ${want}`,
+        observed,
+        remedy: `Start the server inside the image with \`lms server start --port ${want}\` (and --container-port ${want}).`,
+      };
+    }
     if (used === want) return { status: "passed", reason: `LM Studio answers on port ${want}`, observed };
     // The URL names another port: ask the standard port on the same host before judging.
     const reading = await readSurface(ctx.http, urlFor(url.hostname.replace(/^\[|\]$/g, ""), want), "/lmstudio-greeting");
@@ -52,6 +63,8 @@ const port = defineCheck({
           reason: `port ${want} answers, but as a different LM Studio server than port ${used}: ${differences.join("; ")}`,
           observed: { ...observed, compared },
           evidence: both,
+          remedy: (s) =>
+            `Another LM Studio server holds port ${want} at this address (\`lsof -nP -iTCP:${want} -sTCP:LISTEN\` on the host names its process). Stop it, then move this server to port ${want}: Developer → Server Settings → Server Port → ${want}, or \`${lmsServerRestart(s)}\`.`,
         };
       }
       return { status: "passed", reason: `LM Studio also answers on port ${want} (the URL used ${used}), with the same models and loaded instances`, observed: { ...observed, compared }, evidence: both };

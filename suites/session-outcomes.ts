@@ -14,9 +14,6 @@ import { REMEDY } from "./remedies.ts";
 export async function withSession(ctx: CheckContext, body: (session: MutationSession) => Promise<Outcome>): Promise<Outcome> {
   const session = await openSession(ctx);
   if (!(session instanceof MutationSession)) return session;
-  // A load lmcert started earlier (say lifecycle.load's, still in flight or given up on) must land and be undone
-  // before this check looks: otherwise its arrival would be read as the host's doing (issue 15.2).
-  if (session.hasPendingLoads) await session.restore();
   try {
     return await body(session);
   } finally {
@@ -27,7 +24,11 @@ export async function withSession(ctx: CheckContext, body: (session: MutationSes
 /** The session, or the outcome that explains why there is none. */
 export async function openSession(ctx: CheckContext): Promise<MutationSession | Outcome> {
   try {
-    return await ctx.mutations();
+    const session = await ctx.mutations();
+    // A load lmcert started earlier (say lifecycle.load's, still in flight or given up on) must land and be undone
+    // before another check looks: otherwise its arrival would be read as the host's doing (issue 15.2).
+    if (session.hasPendingLoads) await session.restore();
+    return session;
   } catch (error) {
     if (error instanceof NoDriverError) return { status: "inconclusive", reason: error.message, remedy: REMEDY.upgradeForLoad };
     if (error instanceof HostLockedError) return { status: "error", reason: error.message };

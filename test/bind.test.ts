@@ -60,7 +60,7 @@ describe("bind.port", () => {
     const a = check(await certify(other.url, { standard: { bind: { address: "0.0.0.0", port: differentLoaded.port } } }), "bind.port");
     expect(a.status).toBe("failed");
     expect(a.reason).toMatch(new RegExp(`^port ${differentLoaded.port} answers, but as a different LM Studio server than port ${other.port}: loaded instances differ \\(only on the URL's port: text-embedding-nomic-embed-text-v1\\.5; only on the standard's: nothing\\)`));
-    expect(a.remedy).toMatch(new RegExp(`Server Port → ${differentLoaded.port}`));
+    expect(a.remedy).toMatch(new RegExp(`^Another LM Studio server holds port ${differentLoaded.port} at this address .*Server Port → ${differentLoaded.port}, or \`lms server stop && lms server start --port ${differentLoaded.port} --bind 0\\.0\\.0\\.0 --cors\``));
     const jitOn = await mockHost("mac-studio-2");
     const b = check(await certify(other.url, { standard: { bind: { address: "0.0.0.0", port: jitOn.port } } }), "bind.port");
     expect(b.status).toBe("failed");

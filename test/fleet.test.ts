@@ -96,7 +96,7 @@ describe("lmcert fleet", () => {
   describe("bad inventories exit 2 naming the file, line or field", () => {
     const cases: [string, string, RegExp][] = [
       ["a YAML error", "servers:\n  - name: a\n    url: [\n", /inventory\.yaml is not valid YAML:\n.*inventory\.yaml:\d+:\d+: /],
-      ["an unknown field", "servers:\n  - name: a\n    url: http://127.0.0.1:1\n    tokn: X\n", /inventory\.yaml:4:5: servers\[0\]\.tokn: unknown key \(allowed: name, url, tokenEnv, lifecycleModel\)/],
+      ["an unknown field", "servers:\n  - name: a\n    url: http://127.0.0.1:1\n    tokn: X\n", /inventory\.yaml:4:5: servers\[0\]\.tokn: unknown key \(allowed: name, url, container, tokenEnv, lifecycleModel\)/],
       ["duplicate names", "servers:\n  - name: a\n    url: http://127.0.0.1:1\n  - name: a\n    url: http://127.0.0.1:2\n", /inventory\.yaml:4:11: servers\[1\]\.name: duplicate name "a" \(first at servers\[0\]\)/],
       ["a bad URL", "servers:\n  - name: a\n    url: not-a-url\n", /inventory\.yaml:3:10: servers\[0\]\.url: "not-a-url" has no scheme: use http:\/\/not-a-url/],
       ["an unset token variable", "servers:\n  - name: a\n    url: http://127.0.0.1:1\n    tokenEnv: LMCERT_FLEET_UNSET\n", /inventory\.yaml:4:15: servers\[0\]\.tokenEnv: the environment variable LMCERT_FLEET_UNSET is not set/],

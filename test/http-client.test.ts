@@ -202,12 +202,12 @@ describe("HttpClient", () => {
     expect(error.message).toMatch(/No complete response within 300 ms: GET/);
   });
 
-  it("a name that does not resolve is a typed network error that says so (DNS failure)", async () => {
+  it("a name that does not resolve is a typed `dns` error that says so (DNS failure)", async () => {
     // `.invalid` can never resolve (RFC 2606); the lookup fails whether or not a resolver is reachable.
     const http = client({ timeoutMs: 5_000 });
     const error = await failure(http.send("GET", "http://lmstudio.invalid:1234/v1/models"));
-    expect(error.kind).toBe("network");
-    expect(error.message).toMatch(/^Host name not found \(the DNS lookup failed\): GET http:\/\/lmstudio\.invalid:1234\/v1\/models$/);
+    expect(error.kind).toBe("dns");
+    expect(error.message).toBe("The host name does not resolve (DNS lookup failed): GET http://lmstudio.invalid:1234/v1/models");
   });
 
   it("Ctrl-C during a request is reported as interrupted, not as a timeout", async () => {
@@ -220,7 +220,7 @@ describe("HttpClient", () => {
     const error = await pending;
     await http.close();
     expect(error.kind).toBe("interrupted");
-    expect(error.message).toMatch(/^Interrupted before the response was complete \(lmcert was stopped\): GET /);
+    expect(error.message).toMatch(/^Interrupted \(Ctrl-C or SIGTERM\) before the response was complete: GET /);
     expect(error.message).not.toMatch(/within/);
     // A request after Ctrl-C is not sent at all.
     expect((await failure(http.send("GET", `${mock.url}/v1/models`))).kind).toBe("interrupted");
@@ -235,7 +235,7 @@ describe("HttpClient", () => {
     const r = await run;
     expect(r.code).toBe(2);
     const reasons = (JSON.parse(r.stdout) as Certificate).checks.map((c) => c.reason).join("\n");
-    expect(reasons).toMatch(/Interrupted before the response was complete \(lmcert was stopped\): [A-Z]+ http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions/);
+    expect(reasons).toMatch(/Interrupted \(Ctrl-C or SIGTERM\) before the response was complete: [A-Z]+ http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions/);
     expect(`${reasons}\n${r.stderr}`).not.toMatch(/No complete response/);
   });
 
@@ -243,11 +243,11 @@ describe("HttpClient", () => {
     const mock = await mockHost("compliant", { faults: [{ fault: { kind: "hang" } }] });
     const http = client({ timeoutMs: 30_000, deadline: Date.now() + 200 });
     const error = await failure(http.send("GET", `${mock.url}/v1/models`));
-    expect(error.message).toMatch(/No complete response within \d+ ms \(what was left of this host's time limit\)/);
+    expect(error.message).toMatch(/^No complete response before the host's deadline ran out \(\d+ ms of it were left; --host-timeout\)/);
     expect(error.message).not.toMatch(/30000/);
     const late = await failure(http.send("GET", `${mock.url}/v1/models`));
     await http.close();
-    expect([late.kind, late.message]).toEqual(["timeout", `Not sent: this host's time limit had already run out: GET ${mock.url}/v1/models`]);
+    expect([late.kind, late.message]).toEqual(["timeout", `Not sent: this host's deadline had already run out (--host-timeout): GET ${mock.url}/v1/models`]);
   });
 
 });
@@ -255,7 +255,7 @@ describe("HttpClient", () => {
 describe("HttpClient on undici's MockAgent (failures a loopback socket cannot produce)", () => {
   it.each([
     ["a connect timeout (a host that drops SYNs)", new errors.ConnectTimeoutError(), "timeout"],
-    ["a DNS resolver that cannot be reached", Object.assign(new Error("getaddrinfo EAI_AGAIN lmstudio.lan"), { code: "EAI_AGAIN" }), "network"],
+    ["a DNS resolver that cannot be reached", Object.assign(new Error("getaddrinfo EAI_AGAIN lmstudio.lan"), { code: "EAI_AGAIN" }), "dns"],
     ["a host unreachable", Object.assign(new Error("connect EHOSTUNREACH 10.0.0.102:1234"), { code: "EHOSTUNREACH" }), "network"],
   ] as const)("%s is a typed error of the right kind", async (_what, thrown, kind) => {
     const agent = new MockAgent();

@@ -3,8 +3,13 @@
  * behaves as LM Studio does (one model loaded answers for any name; two loaded refuse with 404; none loaded refuse
  * with 400 on 0.4, 404 on 0.3.5). Issue 15.4 and 11.5.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { MockConfig } from "../fixtures/mock/config.ts";
+import type { Exchange } from "../harness/http/client.ts";
+import { makeEvidence } from "../harness/http/evidence.ts";
+import { readInferenceAnswer } from "../harness/inference-answer.ts";
 import { runCli } from "./helpers/cli.ts";
 import { certify, check, LAN_STAND_IN, mockHost } from "./helpers/hosts.ts";
 
@@ -19,6 +24,29 @@ async function chat(url: string, model: string): Promise<{ status: number; body:
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
+
+const payload = (name: string) => readFileSync(join(import.meta.dirname, "..", "fixtures", "payloads", name), "utf8");
+const JSON_TYPE = "application/json; charset=utf-8";
+function exchange(status: number, bodyText: string, contentType = JSON_TYPE): Exchange {
+  return { status, headers: { "content-type": contentType }, bodyText, evidence: makeEvidence({ method: "POST", url: "http://h/v1/chat/completions", status }) };
+}
+
+describe("readInferenceAnswer: LM Studio's real payloads", () => {
+  it("reads the docs' chat completion as answered, naming the model that answered", () => {
+    expect(readInferenceAnswer(exchange(200, payload("v0-chat-completions.docs-endpoints-mdx.json")), "chat")).toEqual({ kind: "answered", answeredBy: "granite-3.0-2b-instruct" });
+  });
+
+  it("reads 'No models loaded' (bug-tracker#1730) as LM Studio's refusal at 400 (0.4) and 404 (0.3.5), never at 500", () => {
+    const body = payload("error-openai-no-models-loaded.bugtracker-1730.json");
+    for (const status of [400, 404]) expect(readInferenceAnswer(exchange(status, body), "chat")).toMatchObject({ kind: "refused", refusal: "no-models-loaded", status });
+    expect(readInferenceAnswer(exchange(500, body), "chat").kind).toBe("broken");
+  });
+
+  it("reads LM Studio's HTTP 200 'Unexpected endpoint' (bug-tracker#618) and a text/plain 404 as broken", () => {
+    expect(readInferenceAnswer(exchange(200, payload("error-unknown-endpoint-200.bugtracker-618.json")), "chat").kind).toBe("broken");
+    expect(readInferenceAnswer(exchange(404, "Not Found", "text/plain"), "chat")).toMatchObject({ kind: "broken", why: expect.stringMatching(/text\/plain/) });
+  });
+});
 
 describe("the mock answers chats on a JIT-off host as LM Studio does", () => {
   it("one model loaded: any model name is answered, HTTP 200, by the loaded instance", async () => {

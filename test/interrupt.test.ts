@@ -212,3 +212,18 @@ describe("pending loads and repeated Ctrl-C", () => {
     expect(stderr).not.toMatch(/put back/);
   });
 });
+
+describe("two lmcert processes, one server (issue 15.5)", () => {
+  it("the second run's mutating checks are refused while the first holds the server's lock; the host ends as it began", async () => {
+    const { url, loadReceived } = await spawnSlowMock(2_000);
+    const first = startCertify(url, mkdtempSync(join(tmpdir(), "lmcert-first-")));
+    await loadReceived;
+    // The same server under another name, from another process and another --out.
+    const second = startCertify(url.replace("127.0.0.1", "localhost"), mkdtempSync(join(tmpdir(), "lmcert-second-")));
+    const [a, b] = await Promise.all([first.done, second.done]);
+    expect(b.stderr).toMatch(/another lmcert is changing this server \(loopback:\d+\): pid \d+, `lmcert certify http:\/\/127\.0\.0\.1:\d+ --allow-mutations/);
+    expect(b.code).toBe(1);
+    expect(a.code).not.toBe(2);
+    expect(await loadedIds(url)).toEqual(ORIGINAL);
+  }, 60_000);
+});

@@ -104,6 +104,8 @@ const COMPLIANT: Readonly<Record<string, Status>> = {
   "auth.required": "skipped",
   "auth.token-accepted": "skipped",
   "auth.not-required": "passed",
+  "inference.loaded-model-answers": "passed",
+  "inference.no-model-substitution": "passed",
   "models.required-present": "skipped",
   "memory.within-budget": "skipped",
   "memory.over-budget-refused": "inconclusive",

@@ -113,6 +113,7 @@ describe("11.4 SDK websocket auth", () => {
     const cert = await certify(mock.url, { token: TOKEN, standard: tokenStandard });
     expect(cert.host.lmstudioVersion).toBe("0.4.18");
     expect(mock.sdkClients.at(-1)).toEqual({ namespace: "system", clientIdentifier: "Ab12Cd34", accepted: true });
+    expect(check(cert, "auth.token-accepted")).toMatchObject({ status: "passed", observed: { sdkWebsocket: "accepted" } });
   });
 
   it("a token that is not an LM Studio API token is refused before connecting, with the reason", async () => {
@@ -178,5 +179,21 @@ describe("11.9 the LM Studio version on 0.4 hosts", () => {
     }
     const diff = await runCli(["diff", ...files]);
     expect(diff.stdout).toContain("LM Studio 0.3.20 → 0.4.18");
+  });
+});
+
+describe("11.3 for the client fix and the mock knob", () => {
+  it("readModelState on an early-0.4 host without the token says the token is missing, not that the surfaces are absent", async () => {
+    const { readModelState, ModelStateUnavailableError } = await import("../index.ts");
+    const mock = await mockHost("compliant", { version: "0.4.2", authToken: TOKEN });
+    const error = await readModelState(mock.url).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelStateUnavailableError);
+    expect(String(error)).toMatch(/early LM Studio 0\.4 \(e\.g\. 0\.4\.2\) refuses a request without an API token/);
+    expect((await readModelState(mock.url, { token: TOKEN })).loaded).toEqual(["qwen2.5-0.5b-instruct", "text-embedding-nomic-embed-text-v1.5"]);
+  });
+
+  it("the mock's authRefusal knob overrides the version's refusal style", async () => {
+    const mock = await mockHost("compliant", { version: "0.4.18", authToken: TOKEN, authRefusal: "unknown-endpoint-200" });
+    expect((await get(`${mock.url}/api/v1/models`)).body).toEqual({ error: "Unexpected endpoint or method. (GET /api/v1/models)" });
   });
 });

@@ -206,6 +206,9 @@ describe("the flags and files people type (issue 12 §2)", () => {
     const command = await runCli(["certfy", "http://127.0.0.1:1"]);
     expect(command.code).toBe(2);
     expect(command.stderr).toContain('unknown command "certfy". Did you mean certify?');
+    const id = await runCli(["certify", "http://127.0.0.1:1", "--only", "cors.prefligt"]);
+    expect(id.code).toBe(2);
+    expect(id.stderr).toContain("unknown check id(s): cors.prefligt (did you mean cors.preflight?)");
   });
 
   it("unknown YAML keys: file, line, column, the key, did-you-mean and what is allowed", () => {
@@ -224,11 +227,15 @@ describe("the flags and files people type (issue 12 §2)", () => {
   });
 
   it("a missing file says 'no such file: <path>', never ENOENT", async () => {
-    for (const argv of [["certify", "http://127.0.0.1:1", "--standard", "/nope/team.yaml"], ["fleet", "/nope/inventory.yaml"], ["verify", "/nope/cert.json"]]) {
+    for (const argv of [["certify", "http://127.0.0.1:1", "--standard", "/nope/team.yaml"], ["fleet", "/nope/inventory.yaml"], ["verify", "/nope/cert.json"], ["restore", "/nope/journal.json"], ["diff", "/nope/a.json", "/nope/b.json"], ["certify", "--rerun-failed", "/nope/cert.json"], ["mock", "--replay", "/nope/host.har"]]) {
       const r = await runCli(argv);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/no such file: \/nope\//);
       expect(r.stderr).not.toContain("ENOENT");
     }
+    // A folder to write into that does not exist yet is made, not an internal error.
+    const keys = join(tempDir(), "keys", "team");
+    expect((await runCli(["keygen", "--out-dir", keys])).code).toBe(0);
+    expect(readFileSync(join(keys, "lmcert-signing.pub"), "utf8")).toMatch(/PUBLIC KEY/);
   });
 });

@@ -12,7 +12,7 @@ import type { PresetName } from "../fixtures/mock/presets.ts";
 import { main } from "../harness/cli/main.ts";
 import { loadHarFile } from "../harness/record/load-har.ts";
 import { runCli } from "./helpers/cli.ts";
-import { mockHost } from "./helpers/hosts.ts";
+import { closedPortUrl, mockHost } from "./helpers/hosts.ts";
 import { certifyOutcome, recordWithCli, standardFor, type ExpectedOutcome } from "./helpers/recordings.ts";
 
 const RECORDINGS = join(import.meta.dirname, "..", "fixtures", "recordings");
@@ -92,6 +92,25 @@ describe("lmcert record: the command line", () => {
     const missing = await runCli(["record"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/lmcert record: expected exactly one <url>/);
+    // An --out that cannot be written is refused before the host is asked anything.
+    const host = await mockHost("compliant");
+    const nowhere = await runCli(["record", host.url, "--out", "/nonexistent-folder/host.har"]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/--out \/nonexistent-folder\/host\.har: no such folder/);
+    expect(host.requests).toEqual([]);
+  });
+
+  it("a host that never answers: the recording says so, and its replay answers nothing either", async () => {
+    const url = await closedPortUrl();
+    const file = tempFile("dead.har");
+    const r = await runCli(["record", url, "--out", file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: http:\/\/127\.0\.0\.1:\d+ never answered/);
+    const har = loadHarFile(file);
+    expect(har.log.entries.length).toBeGreaterThan(0);
+    expect(har.log.entries.every((e) => e.response.status === 0 && /Connection refused/.test(e.response._error ?? ""))).toBe(true);
+    const served = await replay(har);
+    await expect(fetch(`${served.url}/lmstudio-greeting`)).rejects.toThrow();
   });
 
   it("nothing is loaded or unloaded while recording", async () => {

@@ -72,3 +72,17 @@ describe("a giant model id (3 MB)", () => {
     expect(readFileSync(join(dir, "out", "lmcert.prom"), "utf8")).toMatch(/lmcert_models_loaded\{host="giant"\} 3/);
   }, 60_000);
 });
+
+describe("cost", () => {
+  it("a token just past the cap is still redacted, and an 8 MB text is cut before it is scanned", () => {
+    rememberSecret("sk-lm-Wq12Er34:Ty56Ui78Op90As12Df34");
+    const near = `${"b".repeat(MAX_SERVER_TEXT - 40)}Ty56Ui78Op90As12Df34${"c".repeat(5_000)}`;
+    expect(serverText(near)).not.toMatch(/Ty56/);
+    const huge = "d".repeat(8 * 1024 * 1024);
+    const out = serverText(huge);
+    expect(out.length).toBeLessThanOrEqual(MAX_SERVER_TEXT);
+    // The count says how much was cut from the whole text, not from the scanned head.
+    const more = Number(/\((\d+) more\)$/.exec(out)?.[1]);
+    expect(more + out.indexOf("…")).toBe(huge.length);
+  });
+});

@@ -74,7 +74,13 @@ describe("the severity model", () => {
     expect(r.code).toBe(1);
     // ok-host has a warning, so it is listed; the dead host says why, not just "error".
     expect(r.stderr).toMatch(/\? incomplete {2}dead-host \(.*\)\n {4}health\.greeting error: .*(refused|ECONNREFUSED)/i);
-    expect(r.stderr).toMatch(/What to fix\n {2}dead-host http:\/\/127\.0\.0\.1:\d+ · 2 required checks errored · 9 required checks not run\n {4}\? health\.greeting \(error\): Connection refused[^\n]*\n {6}fix: [^\n]*`lms server start --port \d+[^`]*`[\s\S]*not run until the above pass: schema\.openai-models, /);
+    expect(r.stderr).toMatch(/What to fix\n {2}dead-host http:\/\/127\.0\.0\.1:\d+ · 2 required checks errored · \d+ required checks not run\n {4}\? health\.greeting \(error\): Connection refused[^\n]*\n {6}fix: [^\n]*`lms server start --port \d+[^`]*`[\s\S]*not run until the above pass: schema\.openai-models, /);
+
+    // Every ⚠️ line in the Markdown carries its reason on the line below it.
+    const md = readFileSync(join(dir, "out", "lmcert.md"), "utf8").split("\n");
+    const warned = md.flatMap((line, i) => (/^- ⚠️/.test(line) ? [[line, md[i + 1] ?? ""]] : []));
+    expect(warned.length).toBeGreaterThan(0);
+    for (const [line, next] of warned) expect(next, line).toMatch(/^ {2}- (❌|⚠️) `[\w.-]+` \((required|optional), \w+[^)]*\): \S/);
 
     const single = await runCli(["certify", host.url, "--standard", join(dir, "standard.yaml"), "--quiet", ...FAST]);
     expect(single.stderr).not.toMatch(/✔ passed|- skipped/);
@@ -93,6 +99,18 @@ describe("the severity model", () => {
 });
 
 describe("console details from issue 12", () => {
+  it("a certificate of an interrupted run says so", async () => {
+    const host = await mockHost("compliant");
+    const stop = new AbortController();
+    stop.abort();
+    const { certifyHost } = await import("../harness/certify-host.ts");
+    const { DEFAULT_STANDARD } = await import("../harness/standard-file.ts");
+    const { checks } = await import("../suites/index.ts");
+    const cert = await certifyHost({ host: { name: "h", url: host.url }, standard: DEFAULT_STANDARD, checks, signal: stop.signal, chromium: { path: null, reason: "not needed" } });
+    expect(cert.interrupted).toMatchObject({ at: expect.any(String), detail: expect.stringMatching(/interrupted/) });
+    expect(cert.verdict).not.toBe("certified");
+  });
+
   it("the live fleet line names the hosts in flight (TTY)", async () => {
     const { FleetProgressReporter } = await import("../harness/reporters/fleet-progress.ts");
     let tty = "";

@@ -3,7 +3,7 @@
  * `lmcert restore` command, and the run stops (exit 2) — or, with --restore-first, lmcert finishes that restore
  * first and then certifies.
  */
-import { defaultJournalDir } from "../lifecycle/host-lock.ts";
+import { defaultJournalDir, liveLockHolder } from "../lifecycle/host-lock.ts";
 import { restoreFromJournal } from "../lifecycle/journal-restore.ts";
 import { findUnfinishedJournals } from "../lifecycle/open-journals.ts";
 import type { CommandIo } from "./io.ts";
@@ -23,6 +23,13 @@ export async function settleUnfinishedRestores(
   const dirs = [...(options.out ? [options.out] : []), defaultJournalDir()];
   let blocked = false;
   for (const host of hosts) {
+    // A journal whose run is still going (its process holds the server's lock) is not abandoned: that run will
+    // restore it, and this one's mutating checks will find the lock taken.
+    const holder = liveLockHolder(host.url);
+    if (holder) {
+      options.io.stderr.write(`note: another lmcert (pid ${holder.pid}, \`${holder.command}\`, since ${holder.startedAt}) is changing ${host.name} (${host.url}) right now\n`);
+      continue;
+    }
     for (const { path, journal } of findUnfinishedJournals(host.url, dirs)) {
       const state = journal.status === "failed" ? "whose restore FAILED" : "that was never restored (the run was killed)";
       if (!options.restoreFirst) {

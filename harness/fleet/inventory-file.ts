@@ -1,8 +1,9 @@
 /** @module Loads an inventory file: YAML errors, unknown fields, duplicates, bad URLs and unset token variables
  * all become one UsageError naming the file, the line and the field. */
 import { dirname, resolve } from "node:path";
+import { ContainerTarget } from "../../contracts/container.ts";
 import { parseHostUrl } from "../../contracts/host-url.ts";
-import { Inventory } from "../../contracts/inventory.ts";
+import { Inventory, type InventoryServer } from "../../contracts/inventory.ts";
 import type { Standard } from "../../contracts/standard.ts";
 import { UsageError } from "../errors.ts";
 import { loadStandard } from "../standard-file.ts";
@@ -12,7 +13,10 @@ import { normalisedOrigin } from "../net/server-identity.ts";
 
 export interface FleetHost {
   readonly name: string;
-  readonly url: string;
+  /** Exactly one of url and container is set. */
+  readonly url: string | null;
+  /** lmcert starts this image and certifies it (inventory `container:`). */
+  readonly container: ContainerTarget | null;
   readonly token: string | undefined;
   readonly tokenEnv: string | null;
   readonly lifecycleModel: string | null;
@@ -40,6 +44,7 @@ export function loadInventory(path: string, options: { standardOverride?: string
   // an alias (localhost vs 127.0.0.1) may be deliberate and is certified after the other, never alongside it.
   const origins = new Map<string, number>();
   servers.forEach((server, i) => {
+    if (server.url === undefined) return; // a container: lmcert starts a fresh one per entry
     const origin = normalisedOrigin(server.url);
     const first = origins.get(origin);
     if (first !== undefined) {
@@ -56,10 +61,12 @@ export function loadInventory(path: string, options: { standardOverride?: string
     }
     // Every host's token is redacted from every host's output: an echo can cross hosts in a shared report.
     rememberSecret(token);
+    const container = containerTarget(server.container, path);
+    if (server.url === undefined) return { name: server.name, url: null, container, token, tokenEnv: server.tokenEnv ?? null, lifecycleModel: server.lifecycleModel ?? null };
     const url = parseHostUrl(server.url);
     // The schema already refused URLs that do not parse; a pasted /v1 base URL is reduced to the root, and said so.
     if (url.ok && url.note) notes.push(`${where(["servers", i, "url"])}: ${url.note}`);
-    return { name: server.name, url: url.ok ? url.url : server.url, token, tokenEnv: server.tokenEnv ?? null, lifecycleModel: server.lifecycleModel ?? null };
+    return { name: server.name, url: url.ok ? url.url : server.url, container, token, tokenEnv: server.tokenEnv ?? null, lifecycleModel: server.lifecycleModel ?? null };
   });
   if (options.standardOverride !== undefined || data.standard === undefined) {
     return { path, standard: loadStandard(options.standardOverride), hosts, notes };
@@ -71,4 +78,11 @@ export function loadInventory(path: string, options: { standardOverride?: string
     if (error instanceof UsageError) throw new UsageError(`${where(["standard"])}: ${error.message}`, { cause: error });
     throw error;
   }
+}
+
+/** `container: image` is short for `container: { image }`; a relative models folder is relative to the inventory. */
+function containerTarget(entry: InventoryServer["container"], inventoryPath: string): ContainerTarget | null {
+  if (entry === undefined) return null;
+  const target = typeof entry === "string" ? ContainerTarget.parse({ image: entry }) : entry;
+  return target.models === undefined ? target : { ...target, models: resolve(dirname(inventoryPath), target.models) };
 }

@@ -8,6 +8,7 @@ import type { ChromiumChoice } from "../browser/find-chromium.ts";
 import { writeAtomic, writeCertificate, hostSlug } from "../certificate.ts";
 import { canonicalJson, sha256Hex } from "../canonical-json.ts";
 import { certifyHost } from "../certify-host.ts";
+import { certifyContainer } from "../container/certify-container.ts";
 import { fanOutSignal } from "../fan-out-signal.ts";
 import { createHostAgent } from "../http/agent.ts";
 import { serverKey } from "../net/server-identity.ts";
@@ -53,7 +54,9 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
   // Aliases of one server (localhost and 127.0.0.1, say) form one chain, certified one after another: never two
   // runs, let alone two mutation sessions, against one server at once (issue 15.5). Workers take whole chains.
   const chains = new Map<string, number[]>();
-  hosts.forEach((host, index) => chains.set(serverKey(host.url), [...(chains.get(serverKey(host.url)) ?? []), index]));
+  // Each container host is its own server (lmcert starts a fresh container for it).
+  const keyOf = (host: (typeof hosts)[number]) => (host.url === null ? `container:${host.name}` : serverKey(host.url));
+  hosts.forEach((host, index) => chains.set(keyOf(host), [...(chains.get(keyOf(host)) ?? []), index]));
   const queue = [...chains.values()];
   let next = 0;
   // One connection pool for the whole fleet, a few connections per host: hosts never share connections, and the
@@ -68,8 +71,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
   const certifyOne = async (index: number): Promise<void> => {
     const host = hosts[index];
     if (!host) return;
-    let cert = await certifyHost({
-      host: { name: host.name, url: host.url },
+    const common = {
       standard: options.inventory.standard,
       checks: options.checks,
       token: host.token,
@@ -85,7 +87,10 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
       probeAddresses: options.probeAddresses ?? null,
       ...(options.chromium ? { chromium: options.chromium } : {}),
       ...(options.out ? { journalDir: join(options.out, hostSlug(host.name)) } : {}),
-    });
+    };
+    let cert = host.container
+      ? await certifyContainer({ ...common, name: host.name, container: host.container, harnessErrorsAsCertificate: true })
+      : await certifyHost({ ...common, host: { name: host.name, url: host.url ?? "" } });
     if (options.signKeyPem) cert = signCertificate(cert, options.signKeyPem);
     certificates[index] = cert;
     if (options.out) paths[index] = writeCertificate(options.out, cert).path;

@@ -62,8 +62,9 @@ export class HttpClient {
   }
 
   /**
-   * The token this client sends, for the one caller that must hand it on unchanged: the real-browser check, whose
-   * page presents it like a cluster UI would. Never put it into evidence, output or files.
+   * The token this client sends, for the callers that must hand it on: the real-browser check, whose page presents
+   * it like a cluster UI would, and the SDK websocket, which presents it split (discovery, the sdk driver). Never
+   * put it into evidence, output or files.
    */
   get bearerToken(): string | undefined {
     return this.#options.token;

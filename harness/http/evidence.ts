@@ -54,8 +54,7 @@ export function redactHeaders(headers: Readonly<Record<string, string>>, secrets
 /** The start of a body, with every secret redacted (the run's tokens, plus `extraSecrets`) and its size capped. */
 export function excerpt(text: string | null, secrets: readonly string[] = []): string | null {
   if (text === null) return null;
-  // Redact the whole text before cutting it, so a cut can never leave part of a token readable.
-  return serverText(redactSecrets(text, secrets), EXCERPT_CHARS);
+  return serverText(text, EXCERPT_CHARS, secrets);
 }
 
 /** URLs can carry credentials (`http://user:pass@host`); evidence never keeps them. */

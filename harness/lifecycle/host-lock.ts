@@ -53,6 +53,12 @@ function readHolder(path: string): LockFile | null {
   }
 }
 
+/** The live process holding this server's lock, if any: its open journal is a run in progress, not an abandoned one. */
+export function liveLockHolder(url: string, dir: string = defaultJournalDir()): LockFile | null {
+  const holder = readHolder(join(dir, `${serverKeySlug(url)}.lock`));
+  return holder && isAlive(holder.pid) ? holder : null;
+}
+
 export function acquireHostLock(url: string, dir: string = defaultJournalDir()): HostLock {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${serverKeySlug(url)}.lock`);

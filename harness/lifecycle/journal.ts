@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { JOURNAL_SCHEMA_ID, RestoreJournal, type SnapshotInstance } from "../../contracts/journal.ts";
 import { writeAtomic } from "../certificate.ts";
 import { UsageError } from "../errors.ts";
-import { describeIssues } from "../input-errors.ts";
+import { describeIssues, describeReadError } from "../input-errors.ts";
 import type { DriverName } from "./driver.ts";
 
 type Mutation = RestoreJournal["mutations"][number];
@@ -63,11 +63,17 @@ export class JournalFile {
 }
 
 export function readJournal(path: string): RestoreJournal {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new UsageError(`Restore journal: ${describeReadError(path, cause)}`, { cause });
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8")) as unknown;
+    raw = JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new UsageError(`Cannot read restore journal ${path}: ${(cause as Error).message}`, { cause });
+    throw new UsageError(`Restore journal ${path} is not JSON: ${(cause as Error).message}`, { cause });
   }
   const parsed = RestoreJournal.safeParse(raw);
   if (!parsed.success) throw new UsageError(describeIssues(`Restore journal ${path}`, parsed.error));

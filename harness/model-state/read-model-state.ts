@@ -3,7 +3,7 @@ import type { ListingSemantics } from "../../contracts/standard.ts";
 import { OpenAiModelList } from "../../contracts/lmstudio/openai-models.ts";
 import { LmcertError } from "../errors.ts";
 import { HttpClient } from "../http/client.ts";
-import { SURFACE_PATHS, readSurface } from "../surfaces.ts";
+import { EARLY_04_AUTH_QUIRK, SURFACE_PATHS, readSurface } from "../surfaces.ts";
 import { readSdkSurface } from "../sdk/sdk-reading.ts";
 import { authoritativeView, stateFromReading } from "./authoritative.ts";
 import { modelKeyFor, sortedUnique } from "./ids.ts";
@@ -54,8 +54,10 @@ export async function readModelState(baseUrl: string, options: ReadModelStateOpt
   const attempts: string[] = [];
   try {
     let v0: ModelStateView | null = null;
+    let unknownEndpoints = 0;
     for (const surface of ["rest-v1", "rest-v0"] as const) {
       const reading = await readSurface(http, baseUrl, SURFACE_PATHS[surface]);
+      if (reading.unknownEndpoint) unknownEndpoints++;
       if (reading.state === "unauthorized" || reading.state === "error") {
         throw new ModelStateUnavailableError(baseUrl, [...attempts, reading.reason]);
       }
@@ -63,6 +65,14 @@ export async function readModelState(baseUrl: string, options: ReadModelStateOpt
       if (view && surface === "rest-v1") return toModelState(view);
       if (view) v0 = view;
       else attempts.push(reason);
+    }
+    // Neither REST surface "exists": a 0.3.5 host, or early 0.4 refusing a missing token that way (issue 11.3).
+    // /v1/models exists on every LM Studio, so the same answer there means the token is missing or wrong.
+    if (unknownEndpoints === 2) {
+      const openai = await readSurface(http, baseUrl, SURFACE_PATHS.openai);
+      if (openai.unknownEndpoint) {
+        throw new ModelStateUnavailableError(baseUrl, [...attempts, `${openai.reason.replace(/: this server does not have the route$/, "")}. ${EARLY_04_AUTH_QUIRK}; pass \`token\``]);
+      }
     }
     // 0.3.x: the SDK websocket knows what is downloaded even where /api/v0 (JIT off) lists only loaded models.
     if (!v0 || v0.available === null) {

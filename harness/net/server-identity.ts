@@ -4,11 +4,19 @@
  * normalised, and `localhost`, `127.0.0.1` and `[::1]` are aliases of this machine.
  */
 
-/** Scheme, lower-case host and explicit port: `HTTP://Mac-Studio.local:1234/` → `http://mac-studio.local:1234`. */
+/** A path prefix, as a reverse proxy may serve one LM Studio per prefix; `/` and a trailing slash are nothing. */
+function prefix(parsed: URL): string {
+  return parsed.pathname.replace(/\/+$/, "");
+}
+
+/**
+ * Scheme, lower-case host, explicit port, and any path prefix without its trailing slash:
+ * `HTTP://Mac-Studio.local:1234/` → `http://mac-studio.local:1234`.
+ */
 export function normalisedOrigin(url: string): string {
   const parsed = new URL(url);
   const port = parsed.port || (parsed.protocol === "https:" ? "443" : "80");
-  return `${parsed.protocol}//${parsed.hostname.toLowerCase()}:${port}`;
+  return `${parsed.protocol}//${parsed.hostname.toLowerCase()}:${port}${prefix(parsed)}`;
 }
 
 /** Names that reach this machine's loopback interface, whatever the spelling. */
@@ -22,7 +30,7 @@ export function serverKey(url: string): string {
   const parsed = new URL(url);
   const host = parsed.hostname.toLowerCase();
   const port = parsed.port || (parsed.protocol === "https:" ? "443" : "80");
-  return `${THIS_MACHINE.has(host) ? "loopback" : host}:${port}`;
+  return `${THIS_MACHINE.has(host) ? "loopback" : host}:${port}${prefix(parsed)}`;
 }
 
 /** `loopback:1234` → `loopback_1234`: safe as a file name. */

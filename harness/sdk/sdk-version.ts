@@ -4,7 +4,8 @@
  * It speaks the SDK's protocol directly (open `/system`, authenticate, one `rpcCall`) instead of loading
  * @lmstudio/sdk, because every certify of a 0.4 host asks this and loading the SDK costs about 300 ms and 15 MB
  * (bench/RESULTS.md keeps the SDK on demand). The messages are the SDK's own (lmstudio-js
- * AuthenticatedWsClientTransport, ClientPort.callRpc), and the mock's SDK server answers both this and the SDK.
+ * AuthenticatedWsClientTransport, ClientPort.callRpc; `version` uses the default "raw" serialization, so the result
+ * is the plain `{version, build}`), and the mock's SDK server answers both this and the SDK.
  */
 import WebSocket from "ws";
 import { RpcAnswer, SystemVersion, WsAuthenticationResult } from "../../contracts/lmstudio/sdk-protocol.ts";

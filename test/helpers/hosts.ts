@@ -61,14 +61,16 @@ export interface CertifyTestOptions {
   readonly allowMutations?: boolean;
   readonly lifecycleModel?: string;
   readonly journalDir?: string;
+  /** A container's port inside, when `url` is its published port: the standard's port is then this one. */
+  readonly servedPort?: number;
   readonly checkTimeoutMs?: number;
 }
 
 /** Certifies with the standard's port set to the mock's ephemeral port, probing off-loopback via LAN_STAND_IN. */
 export async function certify(url: string, options: CertifyTestOptions = {}): Promise<Certificate> {
   return certifyHost({
-    host: { name: "test-host", url },
-    standard: { ...DEFAULT_STANDARD, bind: { address: "0.0.0.0", port: Number(new URL(url).port) }, ...options.standard },
+    host: { name: "test-host", url, ...(options.servedPort === undefined ? {} : { servedPort: options.servedPort }) },
+    standard: { ...DEFAULT_STANDARD, bind: { address: "0.0.0.0", port: options.servedPort ?? Number(new URL(url).port) }, ...options.standard },
     checks,
     token: options.token,
     timeoutMs: options.timeoutMs ?? 2_000,

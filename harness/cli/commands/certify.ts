@@ -22,9 +22,13 @@ import { carryOverRefusal, checksToRerun } from "../../rerun.ts";
 import { renderWhatToFix } from "../../reporters/what-to-fix.ts";
 import { palette } from "../../reporters/terminal-text.ts";
 import type { CommandIo } from "../io.ts";
+import { closest } from "../did-you-mean.ts";
+import { certifyContainer } from "../../container/certify-container.ts";
+import { containerHostName, containerTargetFromFlags } from "../container-flags.ts";
 
 export const CERTIFY_HELP = `Usage: lmcert certify <url> [options]
        lmcert certify [<url>] --rerun-failed <certificate.json> [options]
+       lmcert certify --container <image> [--container-…] [options]
 
 Certify one LM Studio host against a standard and write its certificate.
 
@@ -60,6 +64,20 @@ Options:
   --problems, --quiet   list only the checks that need attention (failures, undecided required checks, warnings)
   -h, --help            show this help
 
+Upgrade rehearsal: start the host from an image (Docker, or podman's Docker-API socket; through testcontainers),
+certify it like any host through its published port, then remove the container (also on failure and Ctrl-C):
+  --container <image>   the image, e.g. a new LM Studio build (pulled if the engine does not have it)
+  --container-port <n>  the port LM Studio listens on inside the container (default 1234)
+  --container-env K=V   environment for the container (repeatable); K alone passes lmcert's own value of K.
+                        Values are never recorded
+  --container-cmd <cmd> the command after the image's entrypoint: a JSON array ('["sh","-c","…"]') or
+                        words separated by spaces
+  --container-models <dir>[:<path>]  mount a models folder read-only (default path inside:
+                        /root/.lmstudio/models, a GUESS for LM Studio's image)
+  --container-timeout <ms>  how long to wait for GET /lmstudio-greeting (default 180000)
+  The certificate records the image, its id and registry digest. A container that exits or never answers gets a
+  not-certified certificate with its last log lines (exit 1); no engine or an image that cannot be pulled exits 2.
+
 Exit codes: 0 certified, 1 not certified (or incomplete), 2 usage or harness error, an interrupted run, or a
 failed restore (then run \`lmcert restore <journal>\`).`;
 
@@ -85,12 +103,24 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     problems: { type: "boolean" },
     quiet: { type: "boolean" },
     "restore-first": { type: "boolean" },
+    container: { type: "string" },
+    "container-port": { type: "string" },
+    "container-env": { type: "string", multiple: true },
+    "container-cmd": { type: "string" },
+    "container-models": { type: "string" },
+    "container-timeout": { type: "string" },
   });
   const previous = values["rerun-failed"] ? readPreviousCertificate(values["rerun-failed"]) : null;
   if (previous && values.only) throw new UsageError("lmcert certify: --rerun-failed and --only cannot be combined");
-  const url = hostUrlArgument(positionals[0], io) ?? previous?.host.url;
-  if (positionals.length > 1 || url === undefined) throw new UsageError(`lmcert certify: expected exactly one <url>, got ${positionals.length}\n\n${CERTIFY_HELP}`);
-  const flags = validateFlags("certify", CertifyFlags, {
+  const image = values.container;
+  if (image !== undefined && (positionals.length > 0 || previous)) throw new UsageError("lmcert certify: --container starts the host itself; give no <url> and no --rerun-failed with it");
+  if (image === undefined) {
+    const stray = ["container-port", "container-env", "container-cmd", "container-models", "container-timeout"].find((f) => values[f as keyof typeof values] !== undefined);
+    if (stray) throw new UsageError(`lmcert certify: --${stray} needs --container <image>`);
+  }
+  const url = image === undefined ? (hostUrlArgument(positionals[0], io) ?? previous?.host.url) : undefined;
+  if (image === undefined && (positionals.length > 1 || url === undefined)) throw new UsageError(`lmcert certify: expected exactly one <url>, got ${positionals.length}\n\n${CERTIFY_HELP}`);
+  const flags = validateFlags("certify", CertifyFlags.partial({ url: true }), {
     url,
     standard: values.standard,
     json: values.json ?? false,
@@ -110,21 +140,33 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     signKey: values["sign-key"],
     problems: (values.problems ?? false) || (values.quiet ?? false),
     restoreFirst: values["restore-first"] ?? false,
+    container: image,
+    containerPort: values["container-port"],
+    containerEnv: values["container-env"],
+    containerCmd: values["container-cmd"],
+    containerModels: values["container-models"],
+    containerTimeoutMs: values["container-timeout"],
   });
+  if (flags.local && flags.container) throw new UsageError("lmcert certify: --local reads this machine's sockets and files, so it cannot be combined with --container");
   if (flags.lmstudioHome && !flags.local) throw new UsageError("lmcert certify: --lmstudio-home only makes sense with --local");
   const known = new Set(checks.map((c) => c.id));
   const unknown = [...flags.only, ...flags.skip].filter((id) => !known.has(id));
-  if (unknown.length > 0) throw new UsageError(`lmcert certify: unknown check id(s): ${unknown.join(", ")} (see \`lmcert checks\`)`);
+  if (unknown.length > 0) {
+    const named = unknown.map((id) => `${id}${((m) => (m ? ` (did you mean ${m}?)` : ""))(closest(id, [...known]))}`);
+    throw new UsageError(`lmcert certify: unknown check id(s): ${named.join(", ")} (see \`lmcert checks\`)`);
+  }
   const standard = loadStandard(flags.standard);
   const token = tokenFromEnv(flags.tokenEnv);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
-  const hostName = flags.name ?? defaultHostName(flags.url);
-  const refusal = previous ? carryOverRefusal(previous, flags.url, standard) : null;
+  const container = containerTargetFromFlags(flags);
+  const hostUrl = flags.url ?? "";
+  const hostName = flags.name ?? (container ? containerHostName(container.image) : defaultHostName(hostUrl));
+  const refusal = previous ? carryOverRefusal(previous, hostUrl, standard) : null;
   if (previous && refusal) io.stderr.write(`--rerun-failed: earlier passes are not carried over: ${refusal}\n`);
-  const unfinished = await settleUnfinishedRestores([{ name: hostName, url: flags.url, token }], { out: flags.out, restoreFirst: flags.restoreFirst, io });
+  // A container is started fresh: no earlier run can have left it half-restored.
+  const unfinished = container ? null : await settleUnfinishedRestores([{ name: hostName, url: hostUrl, token }], { out: flags.out, restoreFirst: flags.restoreFirst, io });
   if (unfinished !== null) return unfinished;
-  const unsigned = await certifyHost({
-    host: { name: hostName, url: flags.url },
+  const options = {
     standard,
     checks,
     token,
@@ -142,7 +184,14 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     reporters: [new ConsoleReporter(io.stderr, { problemsOnly: flags.problems })],
     signal: io.signal,
     rerunOf: previous && !refusal ? previous : null,
-  });
+  };
+  const unsigned = container
+    ? await certifyContainer({ ...options, name: hostName, container })
+    : await certifyHost({ ...options, host: { name: hostName, url: hostUrl } });
+  if (unsigned.host.container && unsigned.host.container.startup !== "answered") {
+    const c = unsigned.host.container;
+    io.stderr.write(`  container ${c.image}: ${c.detail}\n${c.logTail.map((line) => `    | ${line}\n`).join("")}`);
+  }
   const certificate = signKeyPem ? signCertificate(unsigned, signKeyPem) : unsigned;
   if (flags.out) {
     const written = writeCertificate(flags.out, certificate);

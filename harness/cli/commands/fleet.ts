@@ -80,7 +80,9 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
   const inventory = loadInventory(flags.inventory, flags.standard ? { standardOverride: flags.standard } : {});
   for (const note of inventory.notes ?? []) io.stderr.write(`note: ${note}\n`);
   const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
-  const unfinished = await settleUnfinishedRestores(inventory.hosts, { out: flags.out, restoreFirst: flags.restoreFirst, io });
+  // Containers are started fresh: no earlier run can have left one half-restored.
+  const urlHosts = inventory.hosts.flatMap((h) => (h.url === null ? [] : [{ ...h, url: h.url }]));
+  const unfinished = await settleUnfinishedRestores(urlHosts, { out: flags.out, restoreFirst: flags.restoreFirst, io });
   if (unfinished !== null) return unfinished;
   const { summary, certificates, reports } = await runFleet({
     inventory,

@@ -1,5 +1,5 @@
 /** @module `lmcert keygen`: an ed25519 key pair for signing certificates. */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KeygenFlags } from "../../../contracts/cli.ts";
 import { UsageError } from "../../errors.ts";
@@ -23,6 +23,8 @@ export async function keygenCommand(argv: readonly string[], io: CommandIo): Pro
     if (existsSync(path) && !flags.force) throw new UsageError(`lmcert keygen: ${path} exists (use --force to replace it)`);
   }
   const pair = generateKeyPair();
+  // Like `init --dir`: a folder that does not exist yet is made, rather than failing with a raw ENOENT.
+  mkdirSync(flags.outDir, { recursive: true });
   writeFileSync(keyPath, pair.privatePem, { mode: 0o600 });
   writeFileSync(pubPath, pair.publicPem, { mode: 0o644 });
   io.stdout.write(`key id ${pair.keyId}\nprivate key: ${keyPath} (keep it secret)\npublic key:  ${pubPath}\n`);

@@ -18,6 +18,8 @@ Options:
   --preset <name>     ${Object.keys(PRESETS).join(" | ")} (default: compliant)
                       mac-studio-1: JIT off, /v1/models lists loaded models only
                       mac-studio-2: JIT on, /v1/models lists every downloaded model
+                      (both on LM Studio 0.4.6, as the cluster's Mac Studios were found)
+                      compliant: what the built-in standard asks for, on LM Studio 0.4.18
   --port <n>          port to listen on (default 1234; 0 picks a free port)
   --lmstudio-version <v>  behave like this LM Studio version. Profiles from public reports:
                       0.3.5  /v1/models only (plus the SDK websocket)

@@ -1,4 +1,6 @@
 /** @module `lmcert record <url> --out host.har`: the read-only checks against a host, every exchange saved as HAR 1.2. */
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { Har } from "../../../contracts/har.ts";
 import { RecordFlags } from "../../../contracts/cli.ts";
 import { checks } from "../../../suites/index.ts";
@@ -59,6 +61,8 @@ export async function recordCommand(argv: readonly string[], io: CommandIo): Pro
   const token = tokenFromEnv(flags.tokenEnv);
   const hostName = flags.name ?? defaultHostName(flags.url);
   const out = flags.out ?? `${hostName}.har`;
+  // Before any request: a run whose recording cannot be saved is wasted on the host.
+  if (!existsSync(dirname(resolve(out)))) throw new UsageError(`lmcert record: --out ${out}: no such folder: ${dirname(resolve(out))}`);
   const recorder = new HarRecorder(token ? [token] : []);
   const certificate = await certifyHost({
     host: { name: hostName, url: flags.url },
@@ -88,6 +92,9 @@ export async function recordCommand(argv: readonly string[], io: CommandIo): Pro
     throw new UsageError(`lmcert record: cannot write ${out}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
   }
   const problem = harnessProblemExit([certificate], io);
+  if (har.log.entries.every((e) => e.response.status === 0)) {
+    io.stderr.write(`\n  note: ${flags.url} never answered, so the recording only shows that (see the reasons above).\n`);
+  }
   io.stderr.write(
     `\n  recording: ${out} (${recorder.size} exchanges; tokens and Authorization headers redacted). Attach ${out} to the bug report.\n`,
   );
