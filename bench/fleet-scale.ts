@@ -1,4 +1,8 @@
-/** @module Benchmark 2: fleet scale. 50, 100 and 200 mock hosts in separate mock processes, read-only. */
+/**
+ * @module Benchmark 2: fleet scale. 50, 200 and 1,000 mock hosts in separate mock processes, read-only, certified by
+ * one cold `lmcert fleet` process (one shared undici Agent). Targets: 200 hosts ≤ 2 s and ≤ 150 MB peak RSS; 1,000
+ * hosts ≤ 8 s and ≤ 250 MB, with the cost per extra host no higher than at 200.
+ */
 import { spawn, type ChildProcess } from "node:child_process";
 import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -6,10 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
+import type { ProcessCost } from "./stats.ts";
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..");
-const HOSTS_PER_PROCESS = 25;
+const HOSTS_PER_PROCESS = 50;
+const SIZES = [50, 200, 1_000];
 const CONCURRENCY = 32;
 
 /** A mock process serving `count` compliant hosts on ephemeral loopback ports; resolves with their URLs. */
@@ -23,10 +29,11 @@ async function mockProcess(count: number): Promise<{ child: ChildProcess; urls: 
 
 export async function fleetScaleBench(): Promise<void> {
   console.log(`\n2. fleet scale, read-only: \`lmcert fleet --concurrency ${CONCURRENCY}\` in a cold process; the mock hosts run in other processes`);
-  const farms = await Promise.all(Array.from({ length: 200 / HOSTS_PER_PROCESS }, () => mockProcess(HOSTS_PER_PROCESS)));
+  const farms = await Promise.all(Array.from({ length: Math.max(...SIZES) / HOSTS_PER_PROCESS }, () => mockProcess(HOSTS_PER_PROCESS)));
+  const results: { size: number; wallMs: number; cpuMs: number }[] = [];
   try {
     const urls = farms.flatMap((f) => f.urls);
-    for (const size of [50, 100, 200]) {
+    for (const size of SIZES) {
       const dir = mkdtempSync(join(tmpdir(), "lmcert-bench-"));
       const port = new URL(urls[0] as string).port;
       writeFileSync(join(dir, "standard.yaml"), `standard: s\nversion: 1\nbind: { address: 0.0.0.0, port: ${port} }\n`);
@@ -45,9 +52,19 @@ export async function fleetScaleBench(): Promise<void> {
       });
       const wallMs = performance.now() - started;
       const summary = JSON.parse(child.stdout) as { counts: { hosts: number; certified: number } };
-      const { peakRssKb } = JSON.parse(child.stderr.trim().split("\n").pop() as string) as { peakRssKb: number };
+      const { peakRssKb, cpuMs } = JSON.parse(child.stderr.trim().split("\n").pop() as string) as ProcessCost;
+      results.push({ size, wallMs, cpuMs });
       console.log(
-        `  ${String(size).padStart(3)} hosts: wall ${(wallMs / 1000).toFixed(2)} s, ${(wallMs / size).toFixed(1)} ms/host, peak RSS ${(peakRssKb / 1024).toFixed(0)} MB, ${summary.counts.certified}/${summary.counts.hosts} certified`,
+        `  ${String(size).padStart(4)} hosts: wall ${(wallMs / 1000).toFixed(2)} s, ${(wallMs / size).toFixed(1)} ms/host, lmcert CPU ${(cpuMs / 1000).toFixed(2)} s, peak RSS ${(peakRssKb / 1024).toFixed(0)} MB, ${summary.counts.certified}/${summary.counts.hosts} certified`,
+      );
+    }
+    // Linear means each host beyond the smaller fleet costs no more than a host did in it.
+    for (const [small, large] of results.slice(0, -1).map((r, i) => [r, results[i + 1]!] as const)) {
+      const extra = large.size - small.size;
+      const wall = (large.wallMs - small.wallMs) / extra;
+      const cpu = (large.cpuMs - small.cpuMs) / extra;
+      console.log(
+        `  ${small.size} → ${large.size} hosts: per extra host ${wall.toFixed(1)} ms wall, ${cpu.toFixed(1)} ms CPU (at ${small.size}: ${(small.wallMs / small.size).toFixed(1)} ms wall, ${(small.cpuMs / small.size).toFixed(1)} ms CPU per host)`,
       );
     }
   } finally {

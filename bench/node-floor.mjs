@@ -1,4 +1,4 @@
-// The Node floor for benchmark 1: a bare Node process (no lmcert, no dependencies) making the same HTTP requests
+// Floor B for benchmark 1: a bare Node process (no lmcert, no dependencies) making the same HTTP requests
 // as the curl floor, one after another on a kept-alive connection. It shows what any Node CLI pays to start.
 import { Agent, request } from "node:http";
 

@@ -4,6 +4,7 @@
 // scripts were skipped, it runs the TypeScript sources through tsx's loader: slower to start, never stale.
 import { bundleIsFresh } from "./bundle-freshness.js";
 import { loadBundle } from "./load-bundle.js";
+import { setFlagsFromString } from "node:v8";
 
 // A Ctrl-C while the code is still loading (before main() installs its handlers) would otherwise kill the process
 // with the signal (exit 130). Nothing has been touched yet, so exit at once, with lmcert's code for an
@@ -26,6 +27,12 @@ if (bundleIsFresh(root)) {
 }
 process.off("SIGINT", onEarlySignal);
 process.off("SIGTERM", onEarlySignal);
+// undici parses HTTP with llhttp compiled to WebAssembly. V8 first compiles it with Liftoff, its baseline compiler,
+// then re-compiles the hot parser with TurboFan on background threads: ~35 MB of peak RSS and CPU time for a parser
+// that reads a few KB per host (bench/RESULTS.md). Liftoff code is fast enough for that, so the CLI stays with it.
+// Set only here, after the bundle is loaded (a flag changed earlier makes V8 reject the bundle's code cache), and
+// never in the library entry: a process that imports readModelState() keeps its own V8 settings.
+setFlagsFromString("--liftoff-only");
 process.exitCode = await main(process.argv.slice(2));
 // The command is over; a signal while Node winds down must not turn its exit code into 130.
 const keepExitCode = () => process.exit(process.exitCode);

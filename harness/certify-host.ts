@@ -1,10 +1,13 @@
 /** @module Certifies one host: discovery once, checks in order, certificate out, reporters told at each step. */
+import type { Dispatcher } from "undici";
 import type { Certificate } from "../contracts/certificate.ts";
 import type { Standard } from "../contracts/standard.ts";
 import { buildCertificate } from "./certificate.ts";
 import { beginSession, finishSession } from "./lifecycle/run-session.ts";
 import type { MutationSession } from "./lifecycle/session.ts";
 import { discover, type Discovery } from "./discovery.ts";
+import { fanOutSignal } from "./fan-out-signal.ts";
+import { createHostAgent } from "./http/agent.ts";
 import { HttpClient } from "./http/client.ts";
 import type { ExchangeListener } from "./http/exchange-hook.ts";
 import { report, type Reporter } from "./reporters/reporter.ts";
@@ -48,6 +51,8 @@ export interface CertifyHostOptions {
   readonly rerunOf?: Certificate | null;
   /** Told about every HTTP exchange with the host (`lmcert record`). */
   readonly onExchange?: ExchangeListener;
+  /** A fleet run's shared connection pool (harness/http/agent.ts); without it the run makes and ends its own. */
+  readonly agent?: Dispatcher;
 }
 
 export async function certifyHost(options: CertifyHostOptions): Promise<Certificate> {
@@ -55,8 +60,12 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
   // Library callers pass the token here directly; the CLI has registered it already.
   rememberSecret(options.token);
   const startedAt = new Date();
-  const signal = options.signal ?? new AbortController().signal;
+  const stop = fanOutSignal(options.signal);
+  const signal = stop.signal;
+  // One agent for the run's three clients; constructed here, it loads no parser until the first connection.
+  const agent = options.agent ?? createHostAgent({ connectTimeoutMs: options.timeoutMs ?? 5_000 });
   const httpOptions = {
+    agent,
     timeoutMs: options.timeoutMs ?? 5_000,
     deadline: options.hostDeadlineMs === undefined ? undefined : Date.now() + options.hostDeadlineMs,
     signal,
@@ -65,7 +74,7 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
   const http = new HttpClient({ ...httpOptions, token: options.token });
   const anonymousHttp = new HttpClient(httpOptions);
   // Mutations and their restore must outlive Ctrl-C, so their client ignores the run's abort signal.
-  const mutationHttp = new HttpClient({ token: options.token, timeoutMs: options.timeoutMs ?? 5_000, onExchange: options.onExchange });
+  const mutationHttp = new HttpClient({ agent, token: options.token, timeoutMs: options.timeoutMs ?? 5_000, onExchange: options.onExchange });
   let discovered: Promise<Discovery> | undefined;
   let session: Promise<MutationSession> | undefined;
   const done = new Map<string, CheckRecord>();
@@ -133,6 +142,8 @@ export async function certifyHost(options: CertifyHostOptions): Promise<Certific
     return certificate;
   } finally {
     await Promise.all([http.close(), anonymousHttp.close(), mutationHttp.close()]);
+    if (!options.agent) await agent.destroy();
+    stop.release();
   }
 }
 

@@ -22,6 +22,8 @@ export class UsageError extends LmcertError {
 export type HttpErrorKind =
   | "refused"
   | "timeout"
+  /** The run was stopped (Ctrl-C, SIGTERM) while the request was under way: nothing is known about the host. */
+  | "interrupted"
   | "reset"
   | "body-too-large"
   | "bad-json"

@@ -56,7 +56,7 @@ export function readAuthQuirk(readings: readonly SurfaceReading[], isLmStudio: b
 }
 
 /** Failures before any answer came back; a body that is too large or not JSON is an answer, and a finding. */
-const TRANSPORT_KINDS: ReadonlySet<HttpErrorKind> = new Set(["refused", "timeout", "reset", "network", "invalid-url", "dns", "tls-to-plain-http", "tls"]);
+const TRANSPORT_KINDS: ReadonlySet<HttpErrorKind> = new Set(["refused", "timeout", "interrupted", "reset", "network", "invalid-url", "dns", "tls-to-plain-http", "tls"]);
 
 /** The host could not be asked (or failed server-side): nothing about the host's conformance follows from it. */
 export function couldNotAsk(reading: SurfaceReading): boolean {

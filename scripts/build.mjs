@@ -9,7 +9,8 @@
  * and compiling them. One bundle with a code cache starts in a fraction of that (bench/RESULTS.md).
  * bin/lmcert.js falls back to the TypeScript sources when dist/ is missing or older than them.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { bundlePaths, loadBundle } from "../bin/load-bundle.js";
@@ -42,6 +43,18 @@ const englishOnlyZodLocales = {
   },
 };
 
+/**
+ * `undici` → scripts/undici-parts.cjs in both bundles: only the parts lmcert uses (the reasons are in that file).
+ * The build fails if the sources import a value from "undici" that the file does not export.
+ */
+const undiciParts = join(root, "scripts", "undici-parts.cjs");
+const undiciUsedParts = {
+  name: "undici-used-parts",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^undici$/ }, (args) => (/[\\/]node_modules[\\/]/.test(args.importer) ? undefined : { path: undiciParts }));
+  },
+};
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -52,7 +65,7 @@ const common = {
   keepNames: true,
   metafile: true,
   logLevel: "warning",
-  plugins: [englishOnlyZodLocales],
+  plugins: [englishOnlyZodLocales, undiciUsedParts],
   // Native or very large packages that are loaded on demand: resolved from node_modules at run time.
   external: ["@pact-foundation/pact", "playwright-core", "@lmstudio/sdk", "testcontainers"],
 };
@@ -75,6 +88,18 @@ const library = await build({
   // Some bundled CommonJS dependencies call require() for Node built-ins; ESM output has no require of its own.
   banner: { js: 'import { createRequire as __lmcertCreateRequire } from "node:module"; const require = __lmcertCreateRequire(import.meta.url);' },
 });
+
+// Every value the sources import from "undici" must be among the parts the bundle carries.
+const requireHere = createRequire(import.meta.url);
+const parts = requireHere(undiciParts);
+for (const path of Object.keys(cli.metafile.inputs).concat(Object.keys(library.metafile.inputs))) {
+  if (!/^(harness|contracts|suites|fixtures)\//.test(path)) continue;
+  for (const [, names] of readFileSync(join(root, path), "utf8").matchAll(/^import\s+\{([^}]*)\}\s+from\s+"undici";/gm)) {
+    for (const name of names.split(",").map((n) => n.trim()).filter((n) => n && !n.startsWith("type "))) {
+      if (!(name in parts)) throw new Error(`${path} imports ${name} from "undici", which scripts/undici-parts.cjs does not export`);
+    }
+  }
+}
 
 // A dynamic import() in the CLI bundle would fail at run time once restored from the code cache (Node 20).
 const dynamicImports = Object.values(cli.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.kind === "dynamic-import"));

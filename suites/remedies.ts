@@ -63,6 +63,8 @@ export function unreachableRemedy(kind: HttpErrorKind | undefined, url: string):
       return `The server at ${host}:${port} answers plain HTTP, not https (LM Studio's server has no TLS): use http://${host}:${port}.`;
     case "tls":
       return `The TLS handshake with ${host}:${port} failed. LM Studio itself serves plain HTTP (use http://${host}:${port}); if a TLS proxy sits in front of it, check that this machine trusts its certificate (NODE_EXTRA_CA_CERTS=<ca.pem>).`;
+    case "interrupted":
+      return `lmcert was stopped (Ctrl-C or SIGTERM) before ${host}:${port} answered, so nothing is known about it yet: run lmcert again.`;
     case "reset":
       return (s) =>
         `${host}:${port} closed the connection without answering. If a TLS proxy sits in front of LM Studio, use https://${host}:${port}; otherwise restart the server (\`${lmsServerRestart(s)}\`) and try again.`;

@@ -75,6 +75,24 @@ describe("lmcert fleet", () => {
     expect(r.code).toBe(0);
   });
 
+  it("prints no MaxListenersExceededWarning when many hosts are in flight at once", async () => {
+    const mocks = await Promise.all(Array.from({ length: 12 }, () => mockHost("compliant")));
+    const dir = tempDir();
+    const inventory = writeInventory(dir, mocks[0]!.port, mocks.map((m, i) => ({ name: `host-${i}`, url: m.url })));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    try {
+      // Generous time limits: this is about the warning, and twelve hosts at once may be slow on a busy machine.
+      const r = await runCli(["fleet", inventory, "--out", join(dir, "out"), "--concurrency", "12", "--no-browser", "--probe-address", LAN_STAND_IN]);
+      expect(r.code).toBe(0);
+      await new Promise((resolve) => setImmediate(resolve)); // process warnings are emitted on a later tick
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning"))).toEqual([]);
+  }, 30_000);
+
   describe("bad inventories exit 2 naming the file, line or field", () => {
     const cases: [string, string, RegExp][] = [
       ["a YAML error", "servers:\n  - name: a\n    url: [\n", /inventory\.yaml is not valid YAML:\n.*inventory\.yaml:\d+:\d+: /],

@@ -9,6 +9,8 @@ import { writeAtomic, writeCertificate, hostSlug } from "../certificate.ts";
 import { canonicalJson, sha256Hex } from "../canonical-json.ts";
 import { certifyHost } from "../certify-host.ts";
 import { certifyContainer } from "../container/certify-container.ts";
+import { fanOutSignal } from "../fan-out-signal.ts";
+import { createHostAgent } from "../http/agent.ts";
 import { serverKey } from "../net/server-identity.ts";
 import type { Reporter } from "../reporters/reporter.ts";
 import { renderHtml } from "../reporters/html.ts";
@@ -57,6 +59,10 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
   hosts.forEach((host, index) => chains.set(keyOf(host), [...(chains.get(keyOf(host)) ?? []), index]));
   const queue = [...chains.values()];
   let next = 0;
+  // One connection pool for the whole fleet, a few connections per host: hosts never share connections, and the
+  // parser and pool machinery exist once instead of once per host.
+  const agent = createHostAgent({ connectTimeoutMs: options.timeoutMs, connectionsPerOrigin: 4 });
+  const stop = fanOutSignal(options.signal);
   const worker = async (): Promise<void> => {
     while (next < queue.length) {
       for (const index of queue[next++] ?? []) await certifyOne(index);
@@ -76,7 +82,8 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
       hostDeadlineMs: options.hostDeadlineMs,
       checkTimeoutMs: options.hostDeadlineMs,
       reporters: options.reporters ?? [],
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal: stop.signal,
+      agent,
       probeAddresses: options.probeAddresses ?? null,
       ...(options.chromium ? { chromium: options.chromium } : {}),
       ...(options.out ? { journalDir: join(options.out, hostSlug(host.name)) } : {}),
@@ -88,7 +95,12 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
     certificates[index] = cert;
     if (options.out) paths[index] = writeCertificate(options.out, cert).path;
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, queue.length)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, queue.length)) }, worker));
+  } finally {
+    stop.release();
+    await agent.destroy();
+  }
   // Interrupted: the fleet's signal fired, so some hosts never finished (or never started).
   const summary = buildSummary(options.inventory, certificates.filter(Boolean), paths.filter((_, i) => certificates[i]), options.signal?.aborted ?? false);
   const reports = options.out ? writeReports(options.out, summary, certificates) : {};

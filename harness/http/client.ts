@@ -1,26 +1,35 @@
-/** @module The one HTTP client: per-request timeout, overall deadline, body cap, typed errors, recorded evidence. */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions as NodeRequestOptions } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+/**
+ * @module The one HTTP client: every request to a host goes through an undici agent (harness/http/agent.ts), which
+ * owns connections, timeouts, the body cap and the retry. What is lmcert's own sits here, around one request() call:
+ * the error kinds and their wording, the per-host deadline, Ctrl-C, and the redacted evidence of each exchange.
+ */
+import type { Dispatcher } from "undici";
 import type { Evidence } from "../../contracts/certificate.ts";
-import { HttpError } from "../errors.ts";
+import { HttpError, type HttpErrorKind } from "../errors.ts";
+import { createHostAgent, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS } from "./agent.ts";
 import { excerpt, makeEvidence, selectHeaders } from "./evidence.ts";
-import { abortAfter } from "./abort-after.ts";
-import { classify, describeKind } from "./transport-errors.ts";
 import type { ExchangeListener } from "./exchange-hook.ts";
+import { classify, describeKind, type RequestLimits } from "./transport-errors.ts";
+
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS };
 
 export interface HttpClientOptions {
   /** Bearer token for hosts with "Require Authentication" on. Sent, never recorded. */
   readonly token?: string | undefined;
-  /** Per request: connect + headers + body. */
+  /** Per request: connect, then headers, then the whole body. */
   readonly timeoutMs?: number;
-  /** Whole run against this host; requests after it fail fast as timeouts. */
+  /** Whole run against this host (epoch ms): no request's budget reaches past it; requests after it fail fast. */
   readonly deadline?: number | undefined;
-  /** A body larger than this is an error, not an out-of-memory crash. */
-  readonly maxBodyBytes?: number;
   /** Aborts every request in flight (Ctrl-C). */
   readonly signal?: AbortSignal | undefined;
   /** Told about every finished exchange, complete and unredacted (`lmcert record`). */
   readonly onExchange?: ExchangeListener | undefined;
+  /**
+   * The run's agent (harness/http/agent.ts): a certify run shares one between its clients, a fleet run one between
+   * all hosts. The client never closes an agent it was given. Without one it makes its own on its first request and
+   * ends it in close().
+   */
+  readonly agent?: Dispatcher | undefined;
 }
 
 export interface RequestOptions {
@@ -37,26 +46,16 @@ export interface Exchange {
   readonly evidence: Evidence;
 }
 
-interface RequestLimit {
-  readonly ms: number;
-  readonly by: "request-timeout" | "host-deadline";
+interface Seen {
+  readonly status: number | null;
+  readonly headers: Record<string, string>;
+  readonly body: string | null;
+  readonly error?: string;
 }
 
-export const DEFAULT_TIMEOUT_MS = 5_000;
-export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
-
-// Node's own http client rather than undici: undici parses HTTP with a WebAssembly llhttp that added ~45 MB of
-// peak RSS and ~60 ms of cold start to every lmcert process (bench/RESULTS.md); node:http uses the same parser
-// compiled into Node. Connections are kept alive between the requests of one host's run.
-// `timeout` closes a connection after 1 s idle: well inside the 5 s after which LM Studio's Express server drops
-// an idle connection, so a request is almost never sent on a connection the server is closing.
-const AGENT_OPTIONS = { keepAlive: true, maxSockets: 8, timeout: 1_000 };
-const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS"]);
-
 export class HttpClient {
-  #httpAgent: HttpAgent | undefined;
-  #httpsAgent: HttpsAgent | undefined;
   readonly #options: HttpClientOptions;
+  #ownAgent: Dispatcher | undefined;
 
   constructor(options: HttpClientOptions = {}) {
     this.#options = options;
@@ -75,52 +74,55 @@ export class HttpClient {
   async send(method: string, url: string, options: RequestOptions = {}): Promise<Exchange> {
     const started = performance.now();
     const startedAt = new Date();
-    let headersAt: number | null = null;
-    const base = { method, url };
+    const limits = this.#limits(options.timeoutMs);
     const headers = this.#headers(options);
-    const limit = this.#limit(options.timeoutMs);
-    const abort = abortAfter(limit.ms, this.#options.signal);
-    const { signal } = abort;
-    let status: number | null = null;
-    let responseHeaders: Record<string, string> = {};
-    let body: string | undefined;
-    const observe = (response: { status: number; headers: Record<string, string>; bodyText: string } | null, error: string | null) =>
+    const body = options.json === undefined ? null : JSON.stringify(options.json);
+    if (body !== null) headers["content-length"] = String(Buffer.byteLength(body));
+    let headersAt: number | null = null;
+    let seen: Seen = { status: null, headers: {}, body: null };
+    const observe = (error: string | null) =>
       this.#options.onExchange?.({
         startedAt,
         method,
         url,
         requestHeaders: headers,
-        requestBody: body ?? null,
-        response,
+        requestBody: body,
+        response: error === null && seen.status !== null ? { status: seen.status, headers: seen.headers, bodyText: seen.body ?? "" } : null,
         error,
         waitMs: headersAt === null ? null : headersAt - started,
         totalMs: performance.now() - started,
       });
+    const fail = (kind: HttpErrorKind, description: string, cause?: unknown): HttpError => {
+      const message = `${description}: ${method} ${url}`;
+      const evidence = this.#evidence(method, url, started, { ...seen, body: null, error: message });
+      observe(message);
+      return new HttpError(kind, message, evidence, { cause });
+    };
+    if (this.#options.signal?.aborted) throw fail("interrupted", describeKind("interrupted", limits));
+    if (limits.budgetMs <= 0) throw fail("timeout", "Not sent: this host's deadline had already run out (--host-timeout)");
     try {
-      body = options.json === undefined ? undefined : JSON.stringify(options.json);
-      if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
-      const response = await this.#request(url, { method, headers, signal }, body);
+      const target = new URL(url); // a malformed URL throws ERR_INVALID_URL: an `invalid-url` failure
+      if (!/^https?:$/.test(target.protocol)) throw fail("invalid-url", describeKind("invalid-url", limits));
+      const response = await this.#agent().request({
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body,
+        signal: this.#options.signal,
+        headersTimeout: limits.budgetMs,
+        bodyTimeout: limits.budgetMs,
+      });
       headersAt = performance.now();
-      // A client-side response always has a status code; the fallback only satisfies the type.
-      const code = response.statusCode ?? 0;
-      status = code;
-      responseHeaders = flattenHeaders(response.headers);
-      const bodyText = await this.#readCapped(response, responseHeaders, base, code);
-      const evidence = this.#evidence(base, started, { status: code, headers: responseHeaders, body: bodyText });
-      observe({ status: code, headers: responseHeaders, bodyText }, null);
-      return { status: code, headers: responseHeaders, bodyText, evidence };
+      seen = { ...seen, status: response.statusCode, headers: flattenHeaders(response.headers) };
+      const bodyText = await readWithin(response.body, started + limits.budgetMs);
+      seen = { ...seen, body: bodyText };
+      observe(null);
+      return { status: response.statusCode, headers: seen.headers, bodyText, evidence: this.#evidence(method, url, started, seen) };
     } catch (error) {
-      if (error instanceof HttpError) {
-        observe(null, error.message);
-        throw error;
-      }
-      const kind = classify(error, signal);
-      const message = `${kind === "timeout" ? this.#whyStopped(limit) : describeKind(kind, limit.ms)}: ${method} ${url}`;
-      const evidence = this.#evidence(base, started, { status, headers: responseHeaders, body: null, error: message });
-      observe(null, message);
-      throw new HttpError(kind, message, evidence, { cause: error });
-    } finally {
-      abort.dispose();
+      if (error instanceof HttpError) throw error;
+      const kind = classify(error, this.#options.signal);
+      throw fail(kind, describeKind(kind, limits), error);
     }
   }
 
@@ -130,36 +132,22 @@ export class HttpClient {
     return { exchange, json: parseJsonBody(exchange) };
   }
 
-  /** Ends every connection at once: a graceful close would wait on a request a hung server never answers. */
+  /** Ends the client's own agent, every connection at once: a graceful close would wait on a hung server. */
   async close(): Promise<void> {
-    this.#httpAgent?.destroy();
-    this.#httpsAgent?.destroy();
+    const own = this.#ownAgent;
+    this.#ownAgent = undefined;
+    await own?.destroy();
   }
 
-  /**
-   * Resolves with the response head; the body is still to be read. A server may close an idle kept-alive
-   * connection just as a request goes out on it. For a GET, HEAD or OPTIONS on a reused connection that is reset
-   * that way, the request is sent once more on a new connection (Node's documented remedy). A server that resets
-   * every request still fails: the retry resets as well.
-   */
-  #request(url: string, options: NodeRequestOptions, body: string | undefined, retried = false): Promise<IncomingMessage> {
-    return new Promise((resolve, reject) => {
-      // new URL() first: a malformed URL throws ERR_INVALID_URL, which classify() reports as an invalid URL.
-      const target = new URL(url);
-      const request = target.protocol === "https:"
-        ? httpsRequest(target, { ...options, agent: (this.#httpsAgent ??= new HttpsAgent(AGENT_OPTIONS)) }, resolve)
-        : httpRequest(target, { ...options, agent: (this.#httpAgent ??= new HttpAgent(AGENT_OPTIONS)) }, resolve);
-      request.on("error", (error: NodeJS.ErrnoException) => {
-        const staleConnection = request.reusedSocket && error.code === "ECONNRESET" && IDEMPOTENT.has(options.method ?? "GET");
-        if (staleConnection && !retried && !options.signal?.aborted) resolve(this.#request(url, options, body, true));
-        else reject(error);
-      });
-      request.end(body);
-    });
+  /** Made on first use: a command that never reaches a host never loads undici's HTTP parser. */
+  #agent(): Dispatcher {
+    return this.#options.agent ?? (this.#ownAgent ??= createHostAgent({ connectTimeoutMs: this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS }));
   }
 
-  #timeout(override?: number): number {
-    return override ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  #limits(timeoutOverride?: number): RequestLimits {
+    const timeoutMs = timeoutOverride ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const remaining = this.#options.deadline === undefined ? Infinity : this.#options.deadline - Date.now();
+    return { budgetMs: Math.min(timeoutMs, remaining), cutByDeadline: remaining < timeoutMs, maxBodyBytes: DEFAULT_MAX_BODY_BYTES };
   }
 
   #headers(options: RequestOptions): Record<string, string> {
@@ -169,58 +157,11 @@ export class HttpClient {
     return headers;
   }
 
-  /** How long this request may take, and which limit that is: its own timeout or the host's deadline. */
-  #limit(timeoutOverride?: number): RequestLimit {
-    const timeout = this.#timeout(timeoutOverride);
-    const remaining = this.#options.deadline === undefined ? Infinity : this.#options.deadline - Date.now();
-    return remaining < timeout ? { ms: Math.max(1, remaining), by: "host-deadline" } : { ms: timeout, by: "request-timeout" };
-  }
-
-  /**
-   * Says which limit stopped a request, so the reason is true: a Ctrl-C is not a timeout, and a request cut short
-   * by the host's deadline did not get its full timeout (issue 12: "within 30000 ms" after ~3 s).
-   */
-  #whyStopped(limit: RequestLimit): string {
-    if (this.#options.signal?.aborted) return "Interrupted (Ctrl-C or SIGTERM) before the response was complete";
-    if (limit.by === "host-deadline") return `No complete response before the host's deadline ran out (${Math.round(limit.ms)} ms of it were left; --host-timeout)`;
-    return describeKind("timeout", limit.ms);
-  }
-
-
-  async #readCapped(
-    body: IncomingMessage,
-    headers: Record<string, string>,
-    base: { method: string; url: string },
-    status: number,
-  ): Promise<string> {
-    const cap = this.#options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    const started = performance.now();
-    const declared = Number(headers["content-length"]);
-    const tooLarge = (seen: string) => {
-      body.destroy();
-      const message = `Response body larger than ${cap} bytes (${seen}): ${base.method} ${base.url}`;
-      const evidence = this.#evidence(base, started, { status, headers, body: null, error: message });
-      return new HttpError("body-too-large", message, evidence);
-    };
-    if (Number.isFinite(declared) && declared > cap) throw tooLarge(`content-length ${declared}`);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > cap) throw tooLarge(`${size}+ bytes received`);
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString("utf8");
-  }
-
-  #evidence(
-    base: { method: string; url: string },
-    started: number,
-    seen: { status: number | null; headers: Record<string, string>; body: string | null; error?: string },
-  ): Evidence {
+  #evidence(method: string, url: string, started: number, seen: Seen): Evidence {
     const secrets = this.#options.token ? [this.#options.token] : [];
     return makeEvidence({
-      ...base,
+      method,
+      url,
       status: seen.status,
       headers: selectHeaders(seen.headers),
       bodyExcerpt: excerpt(seen.body, secrets),
@@ -228,6 +169,19 @@ export class HttpClient {
       durationMs: Math.round(performance.now() - started),
     });
   }
+}
+
+/**
+ * The body as text. undici's `bodyTimeout` bounds the gap between two chunks, not the whole body: a server sending a
+ * byte every so often would never trip it. Checking at each chunk bounds the whole body to twice the budget at most.
+ */
+async function readWithin(body: Dispatcher.ResponseData["body"], endAt: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (performance.now() > endAt) throw new DOMException("the body was still arriving", "TimeoutError");
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** JSON parse with LM Studio's content type rule: `application/json` (it sends `; charset=utf-8`). */
