@@ -43,7 +43,7 @@ export const RecordFlags = z.strictObject({
   standard: z.string().min(1).optional(),
   tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional(),
-  timeoutMs: z.coerce.number().int().positive().default(5000),
+  timeoutMs: DurationMs.default(5000),
   probeAddress: z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" })).default([]),
 });
 export type RecordFlags = z.infer<typeof RecordFlags>;

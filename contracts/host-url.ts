@@ -43,4 +43,5 @@ export const HostUrl = z
     const result = parseHostUrl(value);
     if (!result.ok) ctx.addIssue({ code: "custom", message: result.message });
   })
-  .meta({ description: "LM Studio's server URL, e.g. http://10.0.0.100:1234 (an OpenAI base URL ending in /v1 is accepted and reduced to the server root)." });
+  // For editors (JSON Schema); the refinement above gives the message with the exact URL to use.
+  .meta({ pattern: "^[Hh][Tt][Tt][Pp][Ss]?://", description: "LM Studio's server URL, e.g. http://10.0.0.100:1234 (an OpenAI base URL ending in /v1 is accepted and reduced to the server root)." });

@@ -55,7 +55,7 @@ export function parseByteSize(value: string | number): number | null {
 }
 
 export const ByteSize = z
-  .union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?\s*([KMGT]i?B|B)?\s*$/i, BYTE_SIZE_RULE)])
+  .union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?\s*([KkMmGgTt][Ii]?[Bb]|[Bb])?\s*$/, BYTE_SIZE_RULE)])
   .transform((value, ctx) => {
     const bytes = parseByteSize(value);
     if (bytes === null) {
@@ -64,4 +64,4 @@ export const ByteSize = z
     }
     return bytes;
   })
-  .meta({ description: `Bytes. ${BYTE_SIZE_RULE}.` });
+  .meta({ description: `A size: ${BYTE_SIZE_RULE.replace(/^use /, "")}.` });

@@ -8,10 +8,9 @@ import { isHttpError } from "../harness/errors.ts";
 import type { Exchange } from "../harness/http/client.ts";
 import { minimalChat, readInferenceAnswer, type InferenceAnswer } from "../harness/inference-answer.ts";
 import { catalogueFrom } from "../harness/model-state/catalogue.ts";
-import { readLiveState } from "../harness/model-state/live-state.ts";
-import { stateReadings, authoritativeView } from "../harness/model-state/authoritative.ts";
+import { authoritativeView, stateFromReading, stateReadings } from "../harness/model-state/authoritative.ts";
 import type { ModelInstance } from "../harness/model-state/views.ts";
-import { joinUrl } from "../harness/surfaces.ts";
+import { joinUrl, readSurface, SURFACE_PATHS } from "../harness/surfaces.ts";
 import { defineCheck, type CheckContext, type Outcome } from "../harness/types.ts";
 import { REMEDY } from "./remedies.ts";
 
@@ -32,13 +31,21 @@ async function post(ctx: CheckContext, path: string, json: unknown): Promise<Sen
   }
 }
 
-/** The loaded instances right now, from the authoritative surfaces only; null when none states them. */
-async function loadedInstances(ctx: CheckContext): Promise<{ instances: readonly ModelInstance[] | null; evidence: Evidence[] }> {
+/**
+ * The loaded instances right now, from the most authoritative surface only; null when none states them. A fresh
+ * read, not discovery's: a JIT model may have hit its TTL since, and asking for it would load it again. One GET,
+ * not every surface: this check runs under the ordinary per-check deadline.
+ */
+async function loadedInstances(ctx: CheckContext): Promise<{ instances: readonly ModelInstance[] | null; why: string; evidence: Evidence[] }> {
   const discovery = await ctx.discovery();
-  // A fresh read, not discovery's: a JIT model may have hit its TTL since, and asking for it would reload it.
-  const live = await readLiveState(ctx.http, discovery);
-  const view = live.v1 ?? live.v0 ?? authoritativeView(stateReadings(discovery));
-  return { instances: view?.instances ?? null, evidence: [...live.evidence] };
+  for (const surface of ["rest-v1", "rest-v0"] as const) {
+    if (discovery.surfaces[surface].state !== "present") continue;
+    const reading = stateFromReading(surface, await readSurface(ctx.http, discovery.baseUrl, SURFACE_PATHS[surface]));
+    return { instances: reading.view?.instances ?? null, why: reading.reason, evidence: reading.evidence ? [reading.evidence] : [] };
+  }
+  // 0.3.x before /api/v0, or where the REST surfaces broke: the SDK's reading from discovery, if it has one.
+  const view = authoritativeView(stateReadings(discovery));
+  return { instances: view?.instances ?? null, why: view ? `${view.source} states the loaded models` : "no surface states which models are loaded", evidence: [] };
 }
 
 function describeAnswer(answer: InferenceAnswer): string {
@@ -57,9 +64,9 @@ const loadedModelAnswers = defineCheck({
   needs: ["surfaces.discovered"],
   remedy: REMEDY.inferenceBroken,
   async run(ctx) {
-    const { instances, evidence } = await loadedInstances(ctx);
+    const { instances, why, evidence } = await loadedInstances(ctx);
     if (instances === null) {
-      return { status: "skipped", reason: "no surface states which models are loaded, and asking for a model that is not loaded could load it; nothing was asked", evidence };
+      return { status: "skipped", reason: `cannot tell which models are loaded (${why}), and asking for a model that is not loaded could load it; nothing was asked`, evidence };
     }
     if (instances.length === 0) {
       return { status: "skipped", reason: "nothing is loaded, so inference cannot be shown without loading a model (this check never loads one): `lms load <model>` and re-run", evidence };

@@ -41,6 +41,8 @@ const FAULTS: Record<string, MockFault> = {
 const SURFACE_PATHS = ["/v1/models", "/api/v0/models", "/api/v1/models"];
 
 let checksRun = 0;
+/** Distinct check ids seen, for the summary line: how many checks the faults were run against. */
+const checkIds = new Set<string>();
 let falsePasses = 0;
 let crashes = 0;
 let faultCount = 0;
@@ -87,14 +89,19 @@ async function run(
     crashes += 1;
     throw error;
   }
-  checksRun += cert.checks.length;
+  countChecks(cert);
   const bad = falsePassesIn(cert, paths);
   falsePasses += bad.length;
   return { cert, bad, mock, before };
 }
 
+function countChecks(cert: Certificate): void {
+  checksRun += cert.checks.length;
+  for (const c of cert.checks) checkIds.add(c.id);
+}
+
 afterAll(() => {
-  console.log(`fault matrix: ${faultCount} faults × ${checksRun} check runs, ${falsePasses} false passes, ${crashes} crashes`);
+  console.log(`fault matrix: ${faultCount} faults × ${checkIds.size} checks (${checksRun} check runs), ${falsePasses} false passes, ${crashes} crashes`);
 });
 
 describe("fault matrix", () => {
@@ -116,7 +123,7 @@ describe("fault matrix", () => {
   it("connection refused", async () => {
     faultCount += 1;
     const cert = await certify(await closedPortUrl());
-    checksRun += cert.checks.length;
+    countChecks(cert);
     expect(cert.checks.filter((c) => c.status === "passed")).toEqual([]);
   });
 
@@ -129,7 +136,7 @@ describe("fault matrix", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const cert = await certify(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    checksRun += cert.checks.length;
+    countChecks(cert);
     expect(cert.checks.filter((c) => c.status === "passed")).toEqual([]);
   });
 

@@ -101,6 +101,18 @@ describe("inference.loaded-model-answers (required)", () => {
   });
 });
 
+describe("inference.loaded-model-answers without an authoritative surface", () => {
+  it("asks nothing and is skipped, saying why, where only /v1/models answers (asking could load a model)", async () => {
+    const mock = await mockHost("mac-studio-2", { version: "0.3.5", sdk: false });
+    const before = mock.state.instances.map((i) => i.id);
+    const record = check(await certify(mock.url), "inference.loaded-model-answers");
+    expect([record.status, record.reason]).toEqual(["skipped", expect.stringMatching(/^cannot tell which models are loaded .*nothing was asked$/)]);
+    // A JIT host: any chat for a downloaded model would have loaded it.
+    expect(record.evidence.filter((e) => e.method === "POST")).toEqual([]);
+    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+  });
+});
+
 describe("a 5xx is never a pass (issue 15.4)", () => {
   it("chat answering 500: lifecycle.no-implicit-load does not pass, and certify exits 1", async () => {
     const mock = await mockHost("compliant", chat500);

@@ -227,3 +227,18 @@ describe("two lmcert processes, one server (issue 15.5)", () => {
     expect(await loadedIds(url)).toEqual(ORIGINAL);
   }, 60_000);
 });
+
+describe("what an interrupted fleet says about its hosts", () => {
+  it("no host is claimed to be put back when no mutation session ran", async () => {
+    const mock = await mockHost("compliant");
+    const dir = mkdtempSync(join(tmpdir(), "lmcert-int-fleet-"));
+    const inventory = join(dir, "inventory.yaml");
+    writeFileSync(inventory, `servers:\n  - name: a\n    url: ${mock.url}\n  - name: b\n    url: http://127.0.0.1:9\n`);
+    const controller = new AbortController();
+    controller.abort(new Error("interrupted"));
+    const { code, stderr } = await runCli(["fleet", inventory, "--out", join(dir, "out"), "--no-browser", "--allow-mutations"], controller.signal);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/interrupted: the certificates are incomplete \(no check had changed a host yet\)/);
+    expect(stderr).not.toMatch(/put back/);
+  });
+});

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Certificate } from "../contracts/certificate.ts";
 import type { Standard } from "../contracts/standard.ts";
+import { CertifyFlags, FleetFlags, MockFlags, RecordFlags, RestoreFlags } from "../contracts/cli.ts";
 import { parseByteSize, parseDurationMs } from "../contracts/units.ts";
 import type { HttpErrorKind } from "../harness/errors.ts";
 import { classify } from "../harness/http/transport-errors.ts";
@@ -111,6 +112,19 @@ describe("an unreachable host: each cause has its own fix (issue 12 §2)", () =>
     expect(check(certificate, "surfaces.discovered").remedy).toBe(greeting.remedy);
   });
 
+  it("a dead host in a fleet: the fix reaches the certificate, Markdown, HTML and JUnit, not `remedy: null`", async () => {
+    const dir = tempDir();
+    const dead = await closedPortUrl();
+    const inventory = join(dir, "inventory.yaml");
+    writeFileSync(inventory, `servers:\n  - name: dead\n    url: ${dead}\n`);
+    const r = await runCli(["fleet", inventory, "--out", join(dir, "out"), "--no-browser", "--timeout", "2s"]);
+    expect(r.code).toBe(1);
+    const fix = `Nothing listens on 127.0.0.1 port ${new URL(dead).port}`;
+    const certificate = JSON.parse(readFileSync(join(dir, "out", "dead", "latest.json"), "utf8")) as Certificate;
+    expect(check(certificate, "health.greeting").remedy).toContain(fix);
+    for (const file of ["lmcert.md", "lmcert.html", "lmcert.junit.xml"]) expect(readFileSync(join(dir, "out", file), "utf8"), file).toContain(fix);
+  });
+
   it("a timeout names the firewall, Serve on Local Network and a longer --timeout", async () => {
     const hung = await mockHost("compliant", { faults: [{ fault: { kind: "hang" } }] });
     const greeting = check(await certify(hung.url, { timeoutMs: 300 }), "health.greeting");
@@ -174,6 +188,16 @@ describe("the flags and files people type (issue 12 §2)", () => {
     expect([parseDurationMs("5000"), parseDurationMs("500ms"), parseDurationMs("5s"), parseDurationMs("2m"), parseDurationMs("1h"), parseDurationMs("1.5s")])
       .toEqual([5000, 500, 5000, 120_000, 3_600_000, 1500]);
     expect([parseDurationMs("0"), parseDurationMs("5x"), parseDurationMs("-1"), parseDurationMs("")]).toEqual([null, null, null, null]);
+  });
+
+  it("every command's duration flag takes units (certify, pact verify, record, restore, fleet, mock)", () => {
+    const url = "http://127.0.0.1:1234";
+    expect(CertifyFlags.parse({ url, timeoutMs: "5s" }).timeoutMs).toBe(5000);
+    expect(RecordFlags.parse({ url, timeoutMs: "1.5s" }).timeoutMs).toBe(1500);
+    expect(RestoreFlags.parse({ journal: "j.json", timeoutMs: "2m" }).timeoutMs).toBe(120_000);
+    expect(FleetFlags.parse({ inventory: "i.yaml", timeoutMs: "5000", hostTimeoutMs: "2m" })).toMatchObject({ timeoutMs: 5000, hostTimeoutMs: 120_000 });
+    expect(MockFlags.parse({ loadLatencyMs: "1.2s" }).loadLatencyMs).toBe(1200);
+    expect(MockFlags.parse({ loadLatencyMs: "0" }).loadLatencyMs).toBe(0);
   });
 
   it("--timeout 5s and --host-timeout 2m work; a bad one says the rule and names the flag as typed", async () => {

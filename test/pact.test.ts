@@ -6,7 +6,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { MatchersV3, PactV4 } from "@pact-foundation/pact";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { PACT_CONSUMER, PACT_FILE, PACT_PROVIDER, PACT_STATES, PACT_VALUES } from "../contracts/pact-states.ts";
 import { RestV0ModelList } from "../contracts/lmstudio/rest-v0-models.ts";
 import { loadModel, readModelState, unloadModel } from "../index.ts";
@@ -177,6 +177,19 @@ describe("provider verification: lmcert pact verify", () => {
     expect(chosen.stderr).toMatch(/\(model meta-llama-3\.1-8b-instruct\)/);
     expect(chosen.code).toBe(0);
     expect(loadedIds(mock)).toEqual(before);
+  }, 60_000);
+
+  it("verifies a host with Require Authentication through --token-env, and prints no token", async () => {
+    const token = "sk-lm-PactTest:Z9y8X7w6V5u4T3s2R1q0";
+    const mock = await mockHost("compliant", { authToken: token });
+    process.env["LMCERT_TEST_PACT_TOKEN"] = token;
+    onTestFinished(() => void delete process.env["LMCERT_TEST_PACT_TOKEN"]);
+    const r = await runCli(["pact", "verify", mock.url, "--allow-mutations", "--token-env", "LMCERT_TEST_PACT_TOKEN"]);
+    expect(r.stderr).toMatch(/PASSED: the router's contract holds/);
+    expect(r.code).toBe(0);
+    // The verifier really sent it: without the token every interaction gets LM Studio's 401.
+    expect(mock.requests.filter((q) => q.path === "/api/v0/models").every((q) => q.headers["authorization"] === `Bearer ${token}`)).toBe(true);
+    for (const part of [token, "PactTest", "Z9y8X7w6V5u4T3s2R1q0"]) expect(r.stdout + r.stderr).not.toContain(part);
   }, 60_000);
 
   it("fails against mac-studio-2 (JIT on), naming the loaded-only interaction; Pact's report is captured", async () => {

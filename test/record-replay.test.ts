@@ -155,6 +155,56 @@ describe("lmcert mock --replay", () => {
     expect(await (await fetch(`${url}/api/v1/models`, { method: "DELETE" })).json()).toEqual({ error: "Unexpected endpoint or method. (DELETE /api/v1/models)" });
   }, 30_000);
 
+  it("serves a HAR exported by a browser's devtools (pages, custom _fields, base64 bodies)", async () => {
+    const body = JSON.stringify({ lmstudio: true });
+    const har = Har.parse({
+      log: {
+        version: "1.2",
+        creator: { name: "WebInspector", version: "537.36" },
+        pages: [{ id: "page_1", startedDateTime: "2026-11-26T01:00:00.000Z", title: "http://10.0.0.102:1234/", pageTimings: {} }],
+        entries: [
+          {
+            _initiator: { type: "script" },
+            _priority: "High",
+            pageref: "page_1",
+            startedDateTime: "2026-11-26T01:00:00.123+00:00",
+            time: 3.2,
+            request: {
+              method: "GET",
+              url: "http://10.0.0.102:1234/lmstudio-greeting",
+              httpVersion: "http/1.1",
+              headers: [{ name: "Accept", value: "*/*" }],
+              queryString: [],
+              cookies: [],
+              headersSize: 120,
+              bodySize: 0,
+            },
+            response: {
+              status: 200,
+              statusText: "OK",
+              httpVersion: "http/1.1",
+              headers: [{ name: "Content-Type", value: "application/json; charset=utf-8" }, { name: "X-Powered-By", value: "Express" }],
+              cookies: [],
+              content: { size: body.length, mimeType: "application/json", text: Buffer.from(body).toString("base64"), encoding: "base64" },
+              redirectURL: "",
+              headersSize: 200,
+              bodySize: body.length,
+              _transferSize: 300,
+            },
+            cache: {},
+            timings: { blocked: 0.5, dns: -1, ssl: -1, connect: -1, send: 0.1, wait: 2.4, receive: 0.2, _blocked_queueing: 0.3 },
+            serverIPAddress: "10.0.0.102",
+            connection: "1234",
+          },
+        ],
+      },
+    });
+    const served = await replay(har);
+    const res = await fetch(`${served.url}/lmstudio-greeting`);
+    expect(res.headers.get("x-powered-by")).toBe("Express");
+    expect(await res.json()).toEqual({ lmstudio: true });
+  });
+
   it("a bad HAR file is a usage error naming the file and the field (exit 2)", async () => {
     const file = tempFile("broken.har");
     writeFileSync(file, JSON.stringify({ log: { version: "1.2", creator: { name: "x", version: "1" }, entries: [{ startedDateTime: "yesterday" }] } }));

@@ -56,7 +56,7 @@ describe("runner", () => {
     });
     expect(records.map((r) => [r.status, r.reason])).toEqual([
       ["error", "harness error: boom"],
-      ["error", "check did not finish within 50 ms"],
+      ["error", "check did not finish within 50 ms (per-check deadline)"],
     ]);
   });
 

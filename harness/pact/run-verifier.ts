@@ -41,9 +41,15 @@ const core = require(process.argv[1]).default;
 const options = JSON.parse(process.argv[2]);
 const auth = process.env.LMCERT_PACT_AUTHORIZATION;
 delete process.env.LMCERT_PACT_AUTHORIZATION;
-if (auth) options.customProviderHeaders = ["Authorization: " + auth];
+// The object form: the array form splits "Name: value" at every colon, and LM Studio tokens contain one.
+if (auth) options.customProviderHeaders = { Authorization: auth };
 const done = (passed, detail) => writeSync(3, JSON.stringify({ passed, detail: String(detail) }));
-core.verifyPacts(options).then((r) => done(true, r), (e) => done(false, e && e.message ? e.message : e));
+const failed = (e) => done(false, e && e.message ? e.message : e);
+try {
+  core.verifyPacts(options).then((r) => done(true, r), failed);
+} catch (e) {
+  failed(e);
+}
 `;
 
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
@@ -77,7 +83,6 @@ export async function runPactVerifier(run: VerifierRun): Promise<VerifierResult>
     stdio: ["ignore", "pipe", "pipe", "pipe"],
   });
   let report = "";
-  let pending = "";
   let outcome = "";
   // Whole lines only: a colour code split across two chunks would otherwise survive stripping.
   const emit = (text: string) => {
@@ -85,15 +90,17 @@ export async function runPactVerifier(run: VerifierRun): Promise<VerifierResult>
     report += clean;
     run.onOutput?.(clean);
   };
-  const take = (chunk: Buffer) => {
-    pending += chunk.toString("utf8");
-    const end = pending.lastIndexOf("\n");
+  // One buffer per stream, so a line from stdout never splices into one from stderr.
+  const pending = { stdout: "", stderr: "" };
+  const take = (stream: keyof typeof pending) => (chunk: Buffer) => {
+    pending[stream] += chunk.toString("utf8");
+    const end = pending[stream].lastIndexOf("\n");
     if (end < 0) return;
-    emit(pending.slice(0, end + 1));
-    pending = pending.slice(end + 1);
+    emit(pending[stream].slice(0, end + 1));
+    pending[stream] = pending[stream].slice(end + 1);
   };
-  child.stdout?.on("data", take);
-  child.stderr?.on("data", take);
+  child.stdout?.on("data", take("stdout"));
+  child.stderr?.on("data", take("stderr"));
   (child.stdio[3] as NodeJS.ReadableStream | null)?.on("data", (chunk: Buffer) => (outcome += chunk.toString("utf8")));
   const kill = () => child.kill("SIGKILL");
   run.signal.addEventListener("abort", kill, { once: true });
@@ -102,7 +109,7 @@ export async function runPactVerifier(run: VerifierRun): Promise<VerifierResult>
       child.once("error", reject);
       child.once("close", (exitCode) => resolve(exitCode));
     });
-    if (pending) emit(`${pending}\n`);
+    for (const rest of [pending.stdout, pending.stderr]) if (rest) emit(`${rest}\n`);
     if (run.signal.aborted) throw new Error("the Pact verifier was stopped: run interrupted");
     const parsed = ChildResult.safeParse(safeJson(outcome));
     if (!parsed.success) {

@@ -37,7 +37,7 @@ Options:
   --standard <file>     standard YAML (its lifecycle.model and loadTimeoutSeconds apply)
   --out <dir>           also write the certificate to <dir>/<host>/
   --name <name>         host name in the certificate (default: host_port from the URL)
-  --timeout <ms>        per-request timeout for lmcert's own requests (default 5000)
+  --timeout <duration>  per-request timeout for lmcert's own requests: 5000 (ms), 5s (default 5s)
   -h, --help            show this help
 
 Exit codes: 0 the contract holds, 1 it does not (or could not be checked), 2 usage error, an interrupted run or a

@@ -4,6 +4,7 @@ import { UsageError } from "../../errors.ts";
 import { readJournal } from "../../lifecycle/journal.ts";
 import { restoreFromJournal } from "../../lifecycle/journal-restore.ts";
 import { parseCommandArgs, validateFlags } from "../args.ts";
+import { serverText } from "../../server-text.ts";
 import { tokenFromEnv } from "../token.ts";
 import type { CommandIo } from "../io.ts";
 
@@ -32,9 +33,10 @@ export async function restoreCommand(argv: readonly string[], io: CommandIo): Pr
   const result = await restoreFromJournal(flags.journal, journal, {
     token,
     timeoutMs: flags.timeoutMs,
-    onWait: (message) => io.stderr.write(`${journal.host.name} (${journal.host.url}): ${message}\n`),
+    onWait: (message) => io.stderr.write(`${journal.host.name} (${journal.host.url}): ${serverText(message, 4096)}\n`),
   });
-  for (const note of result.notes) io.stderr.write(`note: ${note}\n`);
-  io.stderr.write(`${journal.host.name} (${journal.host.url}): ${result.detail}\n`);
+  // The details name instance ids the host chose: server text, redacted and capped like everything printed.
+  for (const note of result.notes) io.stderr.write(`note: ${serverText(note, 4096)}\n`);
+  io.stderr.write(`${journal.host.name} (${journal.host.url}): ${serverText(result.detail, 4096)}\n`);
   return result.ok ? 0 : 2;
 }
