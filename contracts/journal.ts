@@ -34,8 +34,10 @@ export const RestoreJournal = z
         /**
          * Loads only: how a load ended, once it has. Absent while the request is in flight: after a kill -9 that is
          * a *pending* load, which may still land. `gave-up`: lmcert stopped waiting for the answer; it may still land.
+         * JIT requests (a chat that may load its model) are journaled the same way; `ended`: the answer came, so
+         * whatever it loaded is already visible to a restore.
          */
-        outcome: z.enum(["landed", "refused", "gave-up"]).optional(),
+        outcome: z.enum(["landed", "refused", "gave-up", "ended"]).optional(),
         /**
          * Loads only: until when a pending load may still land, from the standard's lifecycle.loadTimeoutSeconds.
          * `lmcert restore` waits for it to land (then unloads it) until this time, and only then calls the host restored.

@@ -32,14 +32,17 @@ const noImplicitLoad = defineCheck({
       if (isLoaded(before, model)) {
         return { status: "inconclusive", reason: `${model} is already loaded, so a request for it cannot show whether it would be loaded`, evidence: [...before.evidence], remedy: "Pick an unloaded model with --lifecycle-model (or `lifecycle.model` in the standard) and re-run." };
       }
-      session.noteJitRequest(model);
+      const jitRequestEnded = session.noteJitRequest(model);
       let exchange;
       try {
         exchange = await ctx.http.send("POST", joinUrl(ctx.host.url, "v1/chat/completions"), {
           json: minimalChat(model, { ttl: ttlSeconds }),
           timeoutMs: ctx.standard.lifecycle.loadTimeoutSeconds * 1000,
         });
+        jitRequestEnded("ended");
       } catch (error) {
+        // No answer: a JIT load the request started may still land; the restore waits for it.
+        jitRequestEnded("gave-up");
         if (isHttpError(error)) return { status: "error", reason: error.message, evidence: [error.evidence] };
         throw error;
       }

@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { acquireHostLock, HostLockedError } from "../harness/lifecycle/host-lock.ts";
+import { pendingLoadsIn } from "../harness/lifecycle/journal.ts";
+import type { RestoreJournal } from "../contracts/journal.ts";
 import { loadInventory } from "../harness/fleet/inventory-file.ts";
 import { runFleet } from "../harness/fleet/run-fleet.ts";
 import { normalisedOrigin, serverKey } from "../harness/net/server-identity.ts";
@@ -160,4 +162,34 @@ describe("the same server twice in an inventory (issue 15.5)", () => {
     }
     expect(mock.state.instances.map((i) => i.id)).toEqual(before);
   }, 60_000);
+});
+
+describe("what a journal says is still pending (issue 15.1)", () => {
+  it("a load or JIT chat without an answer, or given up on, is pending until its waitUntil; landed, refused and ended ones are not", () => {
+    const at = "2026-11-26T01:00:00.000Z";
+    const until = "2026-11-26T01:02:00.000Z";
+    const mutation = (action: "load" | "jit-request", model: string, extra: Partial<RestoreJournal["mutations"][number]> = {}) => ({ at, action, model, instanceId: null, waitUntil: until, ...extra });
+    const journal: RestoreJournal = {
+      $schema: "https://lmcert.dev/schemas/restore-journal/v1",
+      host: { name: "h", url: "http://127.0.0.1:1234" },
+      tokenEnv: null,
+      driver: "rest-v1",
+      createdAt: at,
+      snapshot: [],
+      status: "open",
+      mutations: [
+        mutation("load", "in-flight"),
+        mutation("load", "landed", { instanceId: "landed", outcome: "landed" }),
+        mutation("load", "refused", { outcome: "refused" }),
+        mutation("load", "gave-up", { outcome: "gave-up", waitUntil: "2026-11-26T01:03:00.000Z" }),
+        mutation("jit-request", "chat-in-flight"),
+        mutation("jit-request", "chat-answered", { outcome: "ended" }),
+      ],
+    };
+    expect(pendingLoadsIn(journal, 120_000)).toEqual([
+      { model: "in-flight", waitUntil: Date.parse(until) },
+      { model: "gave-up", waitUntil: Date.parse("2026-11-26T01:03:00.000Z") },
+      { model: "chat-in-flight", waitUntil: Date.parse(until) },
+    ]);
+  });
 });

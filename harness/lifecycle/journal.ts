@@ -80,7 +80,10 @@ export function readJournal(path: string): RestoreJournal {
   return parsed.data;
 }
 
-/** A load whose answer lmcert never saw (in flight at kill -9, or given up on): it may still land on the host. */
+/**
+ * A load (or a chat that may JIT-load its model) whose answer lmcert never saw, in flight at kill -9 or given up
+ * on: it may still land on the host.
+ */
 export interface PendingLoad {
   readonly model: string;
   /** Epoch ms: wait for it to land until then. */
@@ -89,7 +92,10 @@ export interface PendingLoad {
 
 export function pendingLoadsIn(journal: RestoreJournal, loadTimeoutMs: number): PendingLoad[] {
   return journal.mutations
-    .filter((m) => m.action === "load" && m.model !== null && m.instanceId === null && m.outcome !== "refused")
+    .filter((m) => (m.action === "load" || m.action === "jit-request") && m.model !== null && m.instanceId === null)
+    .filter((m) => m.outcome === undefined || m.outcome === "gave-up")
+    // A JIT request journaled before `waitUntil` existed cannot say how long to wait: it is not waited for.
+    .filter((m) => m.action === "load" || m.waitUntil !== undefined)
     .map((m) => ({
       model: m.model as string,
       // Journals written before `waitUntil` existed: the load's start plus the restore's own load timeout.

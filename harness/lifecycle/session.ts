@@ -108,10 +108,23 @@ export class MutationSession {
     await this.driver.unload(instanceId);
   }
 
-  /** An inference request that may JIT-load a model is a mutation too. */
-  noteJitRequest(model: string): void {
-    this.journal.record("jit-request", model, null);
+  /**
+   * An inference request that may JIT-load a model is a mutation too: journaled before it is sent, with the same
+   * wait budget as a load, so a restore after kill -9 waits for what it may load. Call the returned function when
+   * the request has ended (`ended`) or lmcert stopped waiting for it (`gave-up`: the model may still load).
+   */
+  noteJitRequest(model: string): (how: "ended" | "gave-up") => void {
+    const index = this.journal.record("jit-request", model, null, { waitUntil: new Date(Date.now() + this.#loadTimeoutMs).toISOString() });
     this.#performed = true;
+    return (how) => {
+      if (how === "ended") {
+        this.journal.settle(index, { instanceId: null, outcome: "ended" });
+        return;
+      }
+      const waitUntil = Date.now() + this.#loadTimeoutMs;
+      this.#gaveUp.push({ model, waitUntil });
+      this.journal.settle(index, { instanceId: null, outcome: "gave-up", waitUntil: new Date(waitUntil).toISOString() });
+    };
   }
 
   /** Back to the snapshot. Safe to call after every mutating check and again at the end. */
