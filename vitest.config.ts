@@ -12,7 +12,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Most tests wait on sockets, child processes and timeouts rather than CPU: more workers than the 2 cores
     // overlap that waiting.
-    maxWorkers: 3,
+    maxWorkers: 4,
     // Journals and per-server locks written without --out go to a folder of the test run's own.
     setupFiles: ["test/helpers/journal-dir.ts"],
     // Test files share no global state (every test starts its own mock), so workers keep their module cache
