@@ -76,7 +76,7 @@ async function gateAndRun(
     const status = statusById.get(need);
     if (status !== "passed") return { status: "skipped", reason: `needs ${need} to pass first (it ${status ?? "did not run"})` };
   }
-  if (ctx.signal.aborted) return { status: "error", reason: "run interrupted before this check started" };
+  if (ctx.signal.aborted) return { status: "error", reason: "run interrupted before this check started", remedy: RUN_INTERRUPTED };
   return runWithDeadline(check, ctx, deadline);
 }
 
@@ -109,6 +109,13 @@ async function runWithDeadline(check: Check, ctx: CheckContext, limit: CheckDead
   }
 }
 
+/**
+ * The fix for a check the run's interruption (Ctrl-C, SIGTERM) left undecided: nothing is known about the host, so
+ * no server fix (a "start the server" or "did not answer in time" fix would send the operator after a fault that
+ * may not exist).
+ */
+export const RUN_INTERRUPTED = "The run was interrupted (Ctrl-C or SIGTERM) before this check could finish, so nothing is known about it yet: run lmcert again.";
+
 /** Reasons and remedies are lmcert's words around server text (ids, messages): room for both, but bounded. */
 const MAX_REASON_CHARS = 4096;
 
@@ -118,6 +125,9 @@ const MAX_REASON_CHARS = 4096;
  * question than "why could lmcert not ask".
  */
 function remedyFor(check: Check, ctx: CheckContext, outcome: Outcome): string | null {
+  // Whatever broke a check once the run was stopped, the interruption is the cause (a request cut off by Ctrl-C
+  // can surface as a timeout or a reset).
+  if (outcome.status === "error" && ctx.signal.aborted) return RUN_INTERRUPTED;
   const remedy = outcome.status === "failed" || outcome.status === "inconclusive"
     ? (outcome.remedy ?? check.remedy)
     : outcome.status === "error" ? outcome.remedy : undefined;

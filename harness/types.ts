@@ -22,7 +22,7 @@ export type Concern =
   | "inference";
 
 /**
- * A fix, in LM Studio's words. A function when the fix depends on the standard: e.g. every `lms server start` must
+ * A fix, in LM Studio's words. A function when the fix depends on the standard: e.g. every server start command must
  * carry the flags the standard needs, or following the fix turns CORS off or loses the LAN bind (issue 11.1).
  */
 export type Remedy = string | ((standard: Standard) => string);

@@ -2,8 +2,12 @@
 # A Docker-API container engine for lmcert's container tests and `lmcert certify --container`, from Debian's podman.
 #
 #   eval "$(bash scripts/container-engine.sh up)"     # installs if needed (root), starts the socket, prints exports
-#   bash scripts/container-engine.sh down              # stops the engine `up` started (LMCERT_ENGINE_STARTED is
-#                                                      # exported only when `up` started one rather than reusing it)
+#   bash scripts/container-engine.sh down              # stops the engine `up` started, and only that one: it needs
+#                                                      # LMCERT_ENGINE_STARTED (exported by `up` only when it started
+#                                                      # the engine rather than reusing one) to name the pidfile's pid
+#                                                      # and a podman process. Before stopping it, prunes the offline
+#                                                      # test images (label dev.lmcert.offline-mock) that no container
+#                                                      # uses and that are over an hour old.
 #   bash scripts/container-engine.sh env               # prints the exports again
 #
 # Diagnostics go to stderr; only `export …` lines go to stdout (for eval). When no engine can be had (not root, no
@@ -82,7 +86,7 @@ CONF
     if ! ping_engine; then
       say "skipping: podman did not answer on $SOCKET within 10 s; its log:"
       tail -n 20 "$STATE_DIR/podman.log" >&2 || true
-      down
+      LMCERT_ENGINE_STARTED=$(cat "$PIDFILE") down
       return 0
     fi
     say "podman $(podman --version | awk '{print $3}') answers on $SOCKET (pid $(cat "$PIDFILE"))"
@@ -91,17 +95,47 @@ CONF
   print_env
 }
 
+# The offline mock images (fixtures/testcontainers/offline-mock-image.ts) are not removed when a new one is built:
+# another checkout on the same engine storage may still use an older one between two of its containers. Here, at
+# the end of a run that owned the engine, the ones no container uses (running, created or exited) and that are over
+# an hour old go; a checkout that still needs one rebuilds it (the test fixture checks before each use).
+prune_offline_images() {
+  local cutoff used id created
+  cutoff=$(( $(date +%s) - 3600 ))
+  used=$(podman ps -a --format '{{.ImageID}}' 2>/dev/null | sort -u) || return 0
+  podman images --filter label=dev.lmcert.offline-mock --format '{{.ID}}' --no-trunc 2>/dev/null | while read -r id; do
+    created=$(podman image inspect --format '{{.Created.Unix}}' "$id" 2>/dev/null) || continue
+    [ "$created" -lt "$cutoff" ] || continue
+    if printf '%s\n' "$used" | grep -q "${id#sha256:}"; then continue; fi
+    podman rmi "$id" >/dev/null 2>&1 && say "removed offline test image ${id#sha256:} (unused, over an hour old)"
+  done
+  return 0
+}
+
+# Only what `up` started: an engine `up` reused (another checkout's, or one the operator runs) is not ours to stop,
+# even if a stale pidfile names it.
 down() {
-  if [ -f "$PIDFILE" ]; then
-    local pid
-    pid=$(cat "$PIDFILE")
-    if kill "$pid" 2>/dev/null; then
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
-      say "stopped podman (pid $pid)"
-    fi
-    rm -f "$PIDFILE" "$SOCKET"
+  export CONTAINERS_CONF="$CONF"
+  local pid=${LMCERT_ENGINE_STARTED:-}
+  if [ -z "$pid" ]; then
+    say "nothing to stop: LMCERT_ENGINE_STARTED is not set (up reused an engine it did not start, or started none)"
+    return 0
   fi
+  if [ ! -f "$PIDFILE" ] || [ "$(cat "$PIDFILE")" != "$pid" ]; then
+    say "not stopping pid $pid: $PIDFILE does not name it (another up has replaced the engine since)"
+    return 0
+  fi
+  if ! ps -o args= -p "$pid" 2>/dev/null | grep -q 'podman.*system service'; then
+    say "not stopping pid $pid: it is not a podman system service (the engine has already stopped)"
+    rm -f "$PIDFILE"
+    return 0
+  fi
+  prune_offline_images
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  say "stopped podman (pid $pid)"
+  rm -f "$PIDFILE" "$SOCKET"
 }
 
 case "${1:-}" in

@@ -7,7 +7,7 @@ import { readLiveState, type LiveState } from "../harness/model-state/live-state
 import { defineCheck } from "../harness/types.ts";
 import type { Standard } from "../contracts/standard.ts";
 import { onlyWhen } from "./applicability.ts";
-import { lmsServerRestart } from "./remedies.ts";
+import { lmsServerRestart, lmsServerStart } from "./remedies.ts";
 
 const SERVE_ON_NETWORK = (s: Standard): string =>
   `In LM Studio: Developer → Server Settings → turn on "Serve on Local Network", or restart the server with \`${lmsServerRestart(s)}\` (without --bind the server listens on 127.0.0.1 only, whatever the saved setting says, so other machines and containers cannot connect).`;
@@ -36,7 +36,7 @@ const port = defineCheck({
         status: "failed",
         reason: `LM Studio answers on port ${ctx.host.servedPort} inside the container, not on the standard's ${want}`,
         observed,
-        remedy: `Start the server inside the image with \`lms server start --port ${want}\` (and --container-port ${want}).`,
+        remedy: (s) => `Start the server inside the image with \`${lmsServerStart(s)}\` (and --container-port ${s.bind.port}).`,
       };
     }
     if (used === want) return { status: "passed", reason: `LM Studio answers on port ${want}`, observed };

@@ -3,21 +3,9 @@ import type { Standard } from "../contracts/standard.ts";
 import type { HttpErrorKind } from "../harness/errors.ts";
 import type { Remedy } from "../harness/types.ts";
 
-/**
- * The whole `lms server start` command for this standard. `lms server start` turns CORS off unless `--cors` is
- * given, and binds `--bind`, else LMS_SERVER_HOST, else 127.0.0.1: the saved "Serve on Local Network" setting is
- * ignored (lmstudio-ai/lms, src/subcommands/server.ts). A bare `lms server start` would therefore break the cors.*
- * and bind.* checks the next run makes, so every remedy that starts the server prints every flag.
- */
-export function lmsServerStart(standard: Standard): string {
-  const flags = [`--port ${standard.bind.port}`, `--bind ${standard.bind.address}`, ...(standard.cors === "any-origin" ? ["--cors"] : [])];
-  return `lms server start ${flags.join(" ")}`;
-}
-
-/** Restarting picks up changed settings; the start half carries the standard's flags for the reason above. */
-export function lmsServerRestart(standard: Standard): string {
-  return `lms server stop && ${lmsServerStart(standard)}`;
-}
+// Built in the harness (which must not import from suites) and re-exported for the checks.
+export { lmsServerRestart, lmsServerStart } from "../harness/lms-commands.ts";
+import { lmsServerRestart, lmsServerStart } from "../harness/lms-commands.ts";
 
 export const REMEDY = {
   token:

@@ -108,6 +108,22 @@ describe.skipIf(!engine.available)(`lmcert certify --container (${engine.reason}
     expect(await lmcertContainers(name)).toEqual([]);
   }, 120_000);
 
+  it("--container-port other than the image's EXPOSE port: certifies on that port (issue 13.3)", async () => {
+    const name = uniqueName("port");
+    const dir = tempDir("lmcert-container-std-");
+    const standard = join(dir, "standard.yaml");
+    writeFileSync(standard, "standard: s\nversion: 1\nbind: { address: 0.0.0.0, port: 4321 }\n");
+    const r = await runCli([
+      "certify", "--container", image, "--name", name, "--json", ...FAST, "--standard", standard,
+      "--container-cmd", "mock --preset compliant --host 0.0.0.0 --port 4321", "--container-port", "4321", "--container-timeout", "60000",
+    ]);
+    const cert = certificateFrom(r.stdout);
+    expect(cert.host.container).toMatchObject({ port: 4321, startup: "answered" });
+    expect(cert.checks.find((c) => c.id === "bind.port")).toMatchObject({ status: "passed" });
+    expect(r.code).toBe(0);
+    expect(await lmcertContainers(name)).toEqual([]);
+  }, 120_000);
+
   it("runs --container-cmd with --container-env, and never records the env values", async () => {
     const name = uniqueName("cmd");
     const r = await runCli([
@@ -170,6 +186,24 @@ describe.skipIf(!engine.available)(`lmcert certify --container (${engine.reason}
     expect(greeting).toMatchObject({ status: "error", required: true });
     expect(greeting?.reason).toMatch(/unknown preset/);
     expect(cert.checks.filter((c) => c.id !== "health.greeting").every((c) => c.status === "skipped")).toBe(true);
+    expect(await lmcertContainers(name)).toEqual([]);
+  }, 120_000);
+
+  it("exits on a non-default --container-port: 'exited' with its log lines, and a fix with the whole start command", async () => {
+    const name = uniqueName("exits-port");
+    const r = await runCli([
+      "certify", "--container", image, "--name", name, "--json", ...FAST,
+      "--container-cmd", "mock --preset no-such-preset --port 4321", "--container-port", "4321",
+    ]);
+    expect(r.code).toBe(1);
+    const cert = certificateFrom(r.stdout);
+    expect(cert.host.container).toMatchObject({ port: 4321, startup: "exited" });
+    expect(cert.host.container?.logTail.join("\n")).toMatch(/unknown preset "no-such-preset"/);
+    const greeting = cert.checks.find((c) => c.id === "health.greeting");
+    expect(greeting?.reason).not.toMatch(/wrote no log lines|ports to be bound/);
+    // Issue 11.1: the fix starts the server with every flag the (default) standard needs.
+    expect(greeting?.remedy).toContain("lms server start --port 1234 --bind 0.0.0.0 --cors");
+    expect(r.stderr).not.toMatch(/lms server start --port \d+[^-\d]*$/m);
     expect(await lmcertContainers(name)).toEqual([]);
   }, 120_000);
 

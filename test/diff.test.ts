@@ -1,8 +1,10 @@
 /** After an upgrade: `lmcert diff` flags what changed; `certify --rerun-failed` reruns exactly what did not pass. */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { Certificate } from "../contracts/certificate.ts";
 import type { MockConfig } from "../fixtures/mock/config.ts";
+import { certificateDigest } from "../harness/certificate.ts";
 import { runCli } from "./helpers/cli.ts";
 import { tempDir, writeInventory } from "./helpers/fleet.ts";
 import { LAN_STAND_IN, mockHost } from "./helpers/hosts.ts";
@@ -66,6 +68,41 @@ describe("certify --rerun-failed", () => {
     expect(cert.run.selectedChecks).toContain("surfaces.discovered"); // needed by listing.matches-standard
     expect(cert.run.selectedChecks).not.toContain("schema.openai-models");
   });
+});
+
+describe("the upgrade rehearsal recipe (README, issue 13.3)", () => {
+  it("step 2 compares a container rehearsal with a fleet host's latest.json, and says so", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "lmcert-history", "mac-studio-1"), { recursive: true });
+    mkdirSync(join(dir, "rehearsal", "lmstudio_llmster-preview_cpu"), { recursive: true });
+    const fleetHost = await certificateFile(dir, join("lmcert-history", "mac-studio-1", "latest.json"), { version: "0.3.20" });
+    // What `certify --container lmstudio/llmster-preview:cpu --out rehearsal/` writes: the host is the container.
+    const mock = await mockHost("mac-studio-1", { version: "0.4.18" });
+    const raw = JSON.parse((await runCli(["certify", mock.url, "--json", "--no-browser", "--probe-address", LAN_STAND_IN, "--name", "lmstudio_llmster-preview_cpu"])).stdout) as Certificate;
+    const { digest: _digest, ...body } = raw;
+    const host = {
+      ...body.host,
+      container: {
+        image: "lmstudio/llmster-preview:cpu", imageId: "sha256:0123", repoDigest: null, port: 1234, env: [], cmd: null, models: null,
+        startup: "answered" as const, detail: "GET /lmstudio-greeting answered on container port 1234", logTail: [],
+      },
+    };
+    const withHost = { ...body, host };
+    const rehearsal = join(dir, "rehearsal", "lmstudio_llmster-preview_cpu", "latest.json");
+    writeFileSync(rehearsal, JSON.stringify({ ...withHost, digest: certificateDigest(withHost) }));
+
+    const r = await runCli(["diff", fleetHost, rehearsal]);
+    expect(r.stderr).toBe("");
+    expect(r.code).not.toBe(2);
+    expect(r.stdout).toMatch(/^comparing rehearsal lmstudio\/llmster-preview:cpu with mac-studio-1 \(http:\/\/127\.0\.0\.1:\d+\)\n/);
+    expect(r.stdout).toContain("LM Studio 0.3.20 → 0.4.18");
+    const json = JSON.parse((await runCli(["diff", fleetHost, rehearsal, "--json"])).stdout) as { comparing: string };
+    expect(json.comparing).toMatch(/^comparing rehearsal lmstudio\/llmster-preview:cpu with mac-studio-1/);
+    // Two real hosts with different names are still refused.
+    const other = join(dir, "other.json");
+    writeFileSync(other, JSON.stringify({ ...raw, host: { ...raw.host } }));
+    expect((await runCli(["diff", fleetHost, other])).code).toBe(2);
+  }, 60_000);
 });
 
 describe("lmcert diff refuses what it cannot compare honestly (issue 12)", () => {

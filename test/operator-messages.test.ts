@@ -3,8 +3,8 @@
  * command for the standard; unreachable hosts get a fix per cause; pasted URLs, unit-ful flags and misspellings are
  * understood or answered with the exact fix.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Certificate } from "../contracts/certificate.ts";
 import type { Standard } from "../contracts/standard.ts";
@@ -14,6 +14,14 @@ import type { HttpErrorKind } from "../harness/errors.ts";
 import { classify } from "../harness/http/transport-errors.ts";
 import { DEFAULT_STANDARD, parseStandard } from "../harness/standard-file.ts";
 import { resolveRemedy } from "../harness/types.ts";
+import { containerStartRemedy } from "../harness/container/certify-container.ts";
+import { buildSummary } from "../harness/fleet/run-fleet.ts";
+import { renderHtml } from "../harness/reporters/html.ts";
+import { renderJunit } from "../harness/reporters/junit.ts";
+import { renderMarkdown } from "../harness/reporters/markdown.ts";
+import { palette } from "../harness/reporters/terminal-text.ts";
+import { renderWhatToFix } from "../harness/reporters/what-to-fix.ts";
+import type { ContainerRecord } from "../contracts/container.ts";
 import { checks } from "../suites/index.ts";
 import { notLmStudioRemedy, unreachableRemedy } from "../suites/remedies.ts";
 import { runCli } from "./helpers/cli.ts";
@@ -92,6 +100,90 @@ describe("remedies that start the server carry the whole command for the standar
       }
     }
     expect(seen).toBeGreaterThan(6);
+  });
+
+  it("the reporters' own fallback (a certificate whose greeting error has no remedy) prints no start command without flags", async () => {
+    const certificate = await certify(await closedPortUrl());
+    // As older certificates have it: the errors carry no remedy, so the reporters fall back to their own words.
+    const old: Certificate = { ...certificate, checks: certificate.checks.map((c) => (c.id === "health.greeting" || c.id === "surfaces.discovered" ? { ...c, remedy: null } : c)) };
+    const summary = buildSummary({ path: "inventory.yaml", standard: DEFAULT_STANDARD, hosts: [] }, [old], [null]);
+    const texts = {
+      whatToFix: renderWhatToFix([old], palette({ isTTY: false }, {})),
+      markdown: renderMarkdown(summary, [old]),
+      junit: renderJunit([old]),
+      html: [...renderHtml(summary, [old])].join(""),
+    };
+    for (const [format, text] of Object.entries(texts)) {
+      expect(text, format).toContain("Developer → Start Server");
+      expect(incompleteStarts(text, DEFAULT_STANDARD), format).toEqual([]);
+    }
+  });
+
+  it("a container that never answered: its fix carries the whole start command for the standard", () => {
+    const record: ContainerRecord = {
+      image: "lmstudio/llmster:next", imageId: null, repoDigest: null, port: 1234, env: [], cmd: null, models: null,
+      startup: "no-answer", detail: "GET /lmstudio-greeting did not answer", logTail: [],
+    };
+    for (const standard of STANDARDS) {
+      const fix = containerStartRemedy(record, standard);
+      expect(fix).toContain("lms server start");
+      expect(incompleteStarts(fix, standard), JSON.stringify(standard.bind)).toEqual([]);
+    }
+  });
+
+  it("Ctrl-C during the greeting: no server fix, only \"run it again\" (in the certificate and the what-to-fix block)", async () => {
+    const hung = await mockHost("compliant", { faults: [{ fault: { kind: "hang" } }] });
+    const stop = new AbortController();
+    const out = tempDir();
+    // Poll for the greeting request to be under way, then interrupt: no fixed sleep.
+    const run = runCli(["certify", hung.url, "--no-browser", "--out", out], stop.signal);
+    const deadline = Date.now() + 10_000;
+    while (hung.requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    stop.abort();
+    const r = await run;
+    expect(r.code).toBe(2);
+    const [file] = readdirSync(join(out, readdirSync(out)[0] ?? "")).filter((f) => f.endsWith(".json") && f !== "latest.json");
+    const certificate = JSON.parse(readFileSync(join(out, readdirSync(out)[0] ?? "", file ?? ""), "utf8")) as Certificate;
+    for (const c of certificate.checks.filter((c) => c.status === "error")) {
+      expect(c.remedy, c.id).toMatch(/run lmcert again/);
+      expect(c.remedy, c.id).not.toMatch(/lms server|did not answer in time/);
+    }
+    expect(check(certificate, "surfaces.discovered").remedy).toMatch(/interrupted/);
+    const block = r.stderr.slice(r.stderr.indexOf("What to fix"));
+    expect(block).not.toMatch(/lms server start|did not answer in time/);
+  });
+
+  it("no file in the source tree, README or help texts prints a start command without --port, --bind and --cors", () => {
+    const root = new URL("..", import.meta.url).pathname;
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (/\.(ts|mjs|js|md|sh|yaml|yml)$/.test(name)) files.push(path);
+      }
+    };
+    for (const dir of ["harness", "suites", "contracts", "fixtures", "scripts", "bin", "bench"]) {
+      try {
+        walk(join(root, dir));
+      } catch {
+        // a folder this checkout does not have
+      }
+    }
+    files.push(join(root, "README.md"));
+    let seen = 0;
+    const offending: string[] = [];
+    for (const file of files) {
+      // Up to a quote, backtick, bracket or line end: the command as written, in code or in prose.
+      for (const cmd of readFileSync(file, "utf8").match(/lms server start[^`\n)"'\\]*/g) ?? []) {
+        seen++;
+        const words = cmd.split(/\s+/);
+        const valued = (flag: string) => words.some((w, i) => w === flag && words[i + 1] !== undefined && !words[i + 1]?.startsWith("-"));
+        if (!valued("--port") || !valued("--bind") || !words.includes("--cors")) offending.push(`${relative(root, file)}: ${cmd}`);
+      }
+    }
+    expect(seen).toBeGreaterThan(5);
+    expect(offending).toEqual([]);
   });
 
   it("the README's check table and recipes never print a bare `lms server start`", () => {

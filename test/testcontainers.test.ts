@@ -23,6 +23,11 @@ const PROFILES: { preset: PresetName; lmstudioVersion?: string }[] = [
   { preset: "compliant", lmstudioVersion: "0.3.5" },
   { preset: "compliant", lmstudioVersion: "0.3.20" },
   { preset: "mac-studio-2", lmstudioVersion: "0.3.20" },
+  // The 0.4 profiles (issue 11.3: 0.4.2 answers a request without a token with 200 "Unexpected endpoint", 0.4.18
+  // with 401), through the image's --lmstudio-version flag like the others.
+  { preset: "compliant", lmstudioVersion: "0.4.2" },
+  { preset: "compliant", lmstudioVersion: "0.4.18" },
+  { preset: "mac-studio-1", lmstudioVersion: "0.4.2" },
 ];
 
 async function withContainer<T>(start: Promise<StartedLmStudio>, use: (host: StartedLmStudio) => Promise<T>): Promise<T> {

@@ -48,7 +48,7 @@ function containerCmd(text: string): string[] {
       throw new UsageError(`--container-cmd: not a JSON array of strings (${(cause as Error).message})`, { cause });
     }
     if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((a) => typeof a === "string")) {
-      throw new UsageError("--container-cmd: the JSON form must be a non-empty array of strings, e.g. '[\"sh\",\"-c\",\"lms server start\"]'");
+      throw new UsageError("--container-cmd: the JSON form must be a non-empty array of strings, e.g. '[\"sh\",\"-c\",\"lms daemon up && lms server start --port 1234 --bind 0.0.0.0 --cors && tail -f /dev/null\"]'");
     }
     return parsed as string[];
   }

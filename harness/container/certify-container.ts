@@ -8,7 +8,9 @@ import { buildCertificate, certificateDigest } from "../certificate.ts";
 import { certifyHost, type CertifyHostOptions } from "../certify-host.ts";
 import { finishSession } from "../lifecycle/run-session.ts";
 import { report } from "../reporters/reporter.ts";
+import { lmsServerStart } from "../lms-commands.ts";
 import { isRequired, type HostTarget } from "../types.ts";
+import type { Standard } from "../../contracts/standard.ts";
 import { ContainerEngineError } from "./engine.ts";
 import { ContainerImageError, startContainerHost } from "./start-container.ts";
 
@@ -69,6 +71,16 @@ function withContainer(certificate: Certificate, record: ContainerRecord): Certi
 }
 
 /**
+ * What to do about a container that never answered, with the whole server start command for the standard (issue
+ * 11.1): a fix naming only the port would start the server without --bind and --cors.
+ */
+export function containerStartRemedy(record: ContainerRecord, standard: Standard): string {
+  if (record.startup === "not-started") return `lmcert could not start ${record.image}: see the engine's message above, fix it (engine running, image name), then re-run.`;
+  const bindNote = standard.bind.address === "0.0.0.0" ? "" : " (inside a container only a server bound to 0.0.0.0 is reachable through the published port)";
+  return `Read the container's last log lines above. The image must start LM Studio's server listening on 0.0.0.0 at the port given to --container-port (${record.port} here), e.g. \`${lmsServerStart(standard)}\`${bindNote}, then re-run; a slow start may need a longer --container-timeout.`;
+}
+
+/**
  * No host to ask: health.greeting is an error that says what the container did, and every other selected check is
  * skipped because of it (what the runner does when a check's needs fail). Required errors leave it not certified.
  */
@@ -103,7 +115,7 @@ async function failedStartCertificate(options: CertifyContainerOptions, record: 
           : "not selected for this run (--only/--skip)",
       observed: first ? { containerStartup: record.startup } : {},
       evidence: [],
-      remedy: null,
+      remedy: first ? containerStartRemedy(record, options.standard) : null,
       durationMs: 0,
     };
     records.push(recordOf);

@@ -74,9 +74,16 @@ export async function startContainerHost(target: ContainerTarget, options: Start
     detail,
     logTail: startup === "answered" ? [] : logs.lines(),
   });
+  // Podman (4.3) lists every port the image EXPOSEs in HostConfig.PortBindings, as null when it is not published,
+  // and testcontainers 11 (inspectContainerUntilPortsExposed) waits until every listed port is bound, for a fixed
+  // 10 s that no startup timeout changes. A --container-port other than the image's EXPOSE port then always timed
+  // out ("Timed out after 10000ms while waiting for container ports to be bound"). Publishing the image's EXPOSE
+  // ports too (on ephemeral host ports) binds every listed port at start, so that wait ends at once, and only the
+  // greeting wait below, with --container-timeout, decides.
+  const published = [...new Set([target.port, ...image.exposedPorts])];
   let container = new GenericContainer(target.image)
     .withLabels({ [RUN_LABEL]: runId, [HOST_LABEL]: options.hostName })
-    .withExposedPorts(target.port)
+    .withExposedPorts(...published)
     .withEnvironment(target.env)
     .withLogConsumer((stream: Readable) => logs.follow(stream))
     // forListeningPorts() needs a shell inside the image; an HTTP probe does not (and is what `lms` asks).
@@ -102,9 +109,12 @@ export async function startContainerHost(target: ContainerTarget, options: Start
       await removeRun(engine, runId);
       throw new ContainerInterruptedError(`interrupted while ${target.image} was starting; its container was removed`);
     }
-    // testcontainers removes a container that failed its wait strategy; a container that never started is swept here.
+    // testcontainers removes a container that failed its wait strategy; one that failed before it (e.g. exited
+    // before its ports were bound) is still there: ask it what happened and what it wrote, then sweep.
+    const afterwards = await postMortem(engine, runId);
+    if (afterwards?.logs) logs.addText(afterwards.logs);
     await removeRun(engine, runId);
-    return { ok: false, record: record(...startFailure(error, target)) };
+    return { ok: false, record: record(...startFailure(error, target, afterwards)) };
   }
   // 127.0.0.1, not "localhost": traffic stays on IPv4 loopback, where every engine publishes ports.
   const host = started.getHost() === "localhost" ? "127.0.0.1" : started.getHost();
@@ -138,6 +148,8 @@ function checkedModelsDir(dir: string): string {
 interface ResolvedImage {
   readonly id: string | null;
   readonly repoDigest: string | null;
+  /** The TCP ports the image EXPOSEs. */
+  readonly exposedPorts: number[];
 }
 
 /** Pulls only when the engine does not have the image; the engine's own message when that fails. */
@@ -152,7 +164,11 @@ async function resolveImage(engine: ContainerRuntimeClient, reference: string): 
   try {
     if (!(await engine.image.exists(name))) await engine.image.pull(name);
     const info = await engine.image.inspect(name);
-    return { id: info.Id ?? null, repoDigest: info.RepoDigests?.[0] ?? null };
+    const exposedPorts = Object.keys(info.Config?.ExposedPorts ?? {}).flatMap((key) => {
+      const match = /^(\d+)(?:\/tcp)?$/.exec(key);
+      return match ? [Number(match[1])] : [];
+    });
+    return { id: info.Id ?? null, repoDigest: info.RepoDigests?.[0] ?? null, exposedPorts };
   } catch (cause) {
     throw new ContainerImageError(`lmcert: cannot get image ${reference}: ${engineMessage(cause)}`, { cause });
   }
@@ -165,12 +181,56 @@ function engineMessage(error: unknown): string {
   return text.trim().split("\n")[0] ?? text;
 }
 
-function startFailure(error: unknown, target: ContainerTarget): [ContainerRecord["startup"], string] {
+/** What a container that failed to start left behind: its state, and its output (testcontainers follows logs only after the ports are bound). */
+interface PostMortem {
+  readonly running: boolean;
+  readonly exitCode: number | null;
+  readonly logs: string;
+}
+
+async function postMortem(engine: ContainerRuntimeClient, runId: string): Promise<PostMortem | null> {
+  const [found] = await engine.container.dockerode.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${runId}`] } }).catch(() => []);
+  if (!found) return null;
+  const container = engine.container.dockerode.getContainer(found.Id);
+  try {
+    const info = await container.inspect();
+    const raw = (await container.logs({ stdout: true, stderr: true, follow: false, tail: LOG_LINES })) as unknown as Buffer;
+    return { running: info.State.Running, exitCode: typeof info.State.ExitCode === "number" ? info.State.ExitCode : null, logs: demultiplex(Buffer.from(raw)) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The Docker API's log stream for a container without a TTY: frames of an 8-byte header (stream, 0, 0, 0, size as
+ * big-endian uint32) and the bytes. Anything that does not parse as frames is taken as plain text.
+ */
+function demultiplex(raw: Buffer): string {
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at + 8 <= raw.length) {
+    const stream = raw[at];
+    const size = raw.readUInt32BE(at + 4);
+    if ((stream !== 0 && stream !== 1 && stream !== 2) || raw[at + 1] !== 0 || at + 8 + size > raw.length) return raw.toString("utf8");
+    parts.push(raw.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return at === raw.length ? Buffer.concat(parts).toString("utf8") : raw.toString("utf8");
+}
+
+function startFailure(error: unknown, target: ContainerTarget, afterwards: PostMortem | null): [ContainerRecord["startup"], string] {
   if (error instanceof ContainerExitedError) {
     return ["exited", `the container exited${error.exitCode === null ? "" : ` (code ${error.exitCode})`} before GET /lmstudio-greeting answered on port ${target.port}`];
   }
   if (error instanceof ContainerNoAnswerError) {
     return ["no-answer", `GET /lmstudio-greeting did not answer on container port ${target.port} within ${target.startupTimeoutMs} ms (is the server bound to 0.0.0.0 inside the container?)`];
+  }
+  // Failed before the greeting wait (e.g. testcontainers' port-binding wait): the container's state says which.
+  if (afterwards && !afterwards.running) {
+    return ["exited", `the container exited${afterwards.exitCode === null ? "" : ` (code ${afterwards.exitCode})`} before its ports were published (${engineMessage(error)})`];
+  }
+  if (afterwards?.running) {
+    return ["no-answer", `the engine did not publish container port ${target.port} (${engineMessage(error)})`];
   }
   // e.g. the engine could not run the command at all
   return ["exited", `the container did not start: ${engineMessage(error)}`];
@@ -223,6 +283,12 @@ class LogTail {
     if (clean.trim() === "") return;
     this.kept.push(redactSecrets(clean.length > LOG_LINE_CHARS ? `${clean.slice(0, LOG_LINE_CHARS)}…` : clean, this.secrets));
     if (this.kept.length > LOG_LINES) this.kept.shift();
+  }
+
+  /** Output read after the fact (the container failed before its logs were followed); kept only if none was. */
+  addText(text: string): void {
+    if (this.kept.length > 0 || this.partial !== "") return;
+    this.add(text.endsWith("\n") ? text : `${text}\n`);
   }
 
   lines(): string[] {

@@ -39,12 +39,23 @@ export interface DiffInput {
   readonly hosts: readonly HostSummary[];
   /** The run behind it was interrupted (the fleet run, or any host in it). */
   readonly interrupted: boolean;
+  /** A certificate of an upgrade rehearsal (`certify --container`): the image it started. */
+  readonly rehearsalImage?: string;
 }
 
 /** A certificate or a fleet summary, as host lines. */
 export function comparableInput(raw: unknown, where: string): DiffInput {
   const cert = Certificate.safeParse(raw);
-  if (cert.success) return { kind: "certificate", where, hosts: [summarizeCertificate(cert.data, where)], interrupted: cert.data.interrupted !== undefined };
+  if (cert.success) {
+    const container = cert.data.host.container;
+    return {
+      kind: "certificate",
+      where,
+      hosts: [summarizeCertificate(cert.data, where)],
+      interrupted: cert.data.interrupted !== undefined,
+      ...(container ? { rehearsalImage: container.image } : {}),
+    };
+  }
   const fleet = FleetSummary.safeParse(raw);
   if (fleet.success) return { kind: "fleet summary", where, hosts: fleet.data.hosts, interrupted: (fleet.data.interrupted ?? false) || fleet.data.hosts.some((h) => h.interrupted) };
   throw new UsageError(`${where} is neither an lmcert certificate nor a fleet summary (${cert.error.issues[0]?.message ?? "unknown shape"})`);
@@ -66,7 +77,8 @@ export function mismatchRefusal(before: DiffInput, after: DiffInput, options: Mi
   if (!options.allowMismatch) {
     if (before.kind !== after.kind) return `${before.where} is a ${before.kind} but ${after.where} is a ${after.kind}: compare two certificates of one host, or two fleet summaries (--allow-mismatch compares them anyway)`;
     const [b, a] = [before.hosts[0], after.hosts[0]];
-    if (before.kind === "certificate" && b && a && b.name !== a.name) {
+    // A container rehearsal against a fleet host is what the upgrade rehearsal is for (README): not a mismatch.
+    if (before.kind === "certificate" && b && a && b.name !== a.name && rehearsalNote(before, after) === null) {
       return `the certificates are of different hosts: ${b.name} (${b.url}) and ${a.name} (${a.url}) (--allow-mismatch compares them anyway, e.g. after a rename)`;
     }
   }
@@ -76,6 +88,19 @@ export function mismatchRefusal(before: DiffInput, after: DiffInput, options: Mi
       return `${interrupted.join(" and ")} ${interrupted.length > 1 ? "come from interrupted runs" : "comes from an interrupted run"}: its results are partial, so a diff would report regressions that never happened. Compare a complete run (a host's latest.json is never replaced by an interrupted one), or pass --allow-interrupted to see the changes flagged`;
     }
   }
+  return null;
+}
+
+/**
+ * "comparing rehearsal <image> with <host>" when exactly one side is an upgrade rehearsal (a certificate of a
+ * container lmcert started) and the other a real host: said first, so nobody reads the diff as one host's history.
+ */
+export function rehearsalNote(before: DiffInput, after: DiffInput): string | null {
+  if (before.kind !== "certificate" || after.kind !== "certificate") return null;
+  const [b, a] = [before.hosts[0], after.hosts[0]];
+  if (!b || !a) return null;
+  if (after.rehearsalImage !== undefined && before.rehearsalImage === undefined) return `comparing rehearsal ${after.rehearsalImage} with ${b.name} (${b.url})`;
+  if (before.rehearsalImage !== undefined && after.rehearsalImage === undefined) return `comparing ${a.name} (${a.url}) with rehearsal ${before.rehearsalImage}`;
   return null;
 }
 

@@ -36,7 +36,7 @@ const SAFE_MODEL = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$/;
  * (`lms unload a && lms unload b`); with no model known, the placeholder stays, so the text never lies.
  */
 export function concreteRemedy(check: CheckRecord, hostUrl?: string): string | null {
-  if (!check.remedy) return check.status === "error" && hostUrl && REACHABILITY_CHECKS.has(check.id) ? reachabilityFallback(hostUrl) : null;
+  if (!check.remedy) return check.status === "error" && hostUrl && REACHABILITY_CHECKS.has(check.id) ? reachabilityFallback(check, hostUrl) : null;
   const models = modelsFor(check);
   if (models.length === 0 || !models.every((m) => SAFE_MODEL.test(m))) return check.remedy;
   return check.remedy.replace(/`([^`]*<model>[^`]*)`/g, (_span, code: string) => `\`${models.map((m) => code.replaceAll("<model>", m)).join(" && ")}\``);
@@ -48,15 +48,14 @@ export function concreteRemedy(check: CheckRecord, hostUrl?: string): string | n
  */
 const REACHABILITY_CHECKS = new Set(["health.greeting", "surfaces.discovered"]);
 
-function reachabilityFallback(hostUrl: string): string {
-  let port = "1234";
-  try {
-    const url = new URL(hostUrl);
-    port = url.port || (url.protocol === "https:" ? "443" : "80");
-  } catch {
-    // keep LM Studio's default port
-  }
-  return `Check that LM Studio's server is running and reachable at ${hostUrl}: on the host, Developer → Start Server (or \`lms server start --port ${port}\`); check the URL, the firewall and "Serve on Local Network"; then re-run.`;
+/**
+ * No server command here: the certificate does not hold the standard's port, bind address and CORS setting, and a
+ * start command without them breaks the cors.* and bind.* checks (issue 11.1). Runs since then record a remedy
+ * resolved against the standard for every such error; this covers older certificates.
+ */
+function reachabilityFallback(check: CheckRecord, hostUrl: string): string {
+  if (/interrupted/i.test(check.reason)) return "The run was interrupted before lmcert could ask the host, so nothing is known about it yet: run lmcert again.";
+  return `Check that LM Studio's server is running and reachable at ${hostUrl}: on the host, Developer → Start Server, with the port, "Serve on Local Network" and "Enable CORS" as your standard says (\`lmcert checks --json --standard <file>\` prints the exact command in health.greeting's remedy); check the URL and the firewall; then re-run.`;
 }
 
 /** The required checks that keep a host from being certified: failures first, then the undecided ones. */

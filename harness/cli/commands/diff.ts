@@ -1,6 +1,6 @@
 /** @module `lmcert diff <old> <new>`: after an LM Studio upgrade, what changed. Exit 1 on any regression. */
 import { UsageError } from "../../errors.ts";
-import { comparableInput, diffHosts, mismatchRefusal, renderDiff } from "../../diff/compare.ts";
+import { comparableInput, diffHosts, mismatchRefusal, rehearsalNote, renderDiff } from "../../diff/compare.ts";
 import { terminalSafe } from "../../reporters/terminal-text.ts";
 import { parseCommandArgs } from "../args.ts";
 import { readUserJson } from "../read-text-file.ts";
@@ -13,7 +13,9 @@ status changes (regressions first), listing behaviour changes (e.g. loaded-only 
 (fields that appeared in or disappeared from the observed payloads).
 
 Refuses (exit 2) to compare:
-  - a fleet summary with a certificate, or certificates of two different hosts (--allow-mismatch to do it anyway);
+  - a fleet summary with a certificate, or certificates of two different hosts (--allow-mismatch to do it anyway).
+    An upgrade rehearsal (a certificate from \`certify --container\`) against a fleet host's certificate is
+    compared without it: the output starts "comparing rehearsal <image> with <host>";
   - an interrupted run, whose partial results would show regressions that never happened (--allow-interrupted
     shows its changes flagged "unconfirmed", never counted as regressions).
 Exit codes: 0 no regression, 1 at least one regression, 2 usage error or refused inputs.`;
@@ -31,7 +33,8 @@ export async function diffCommand(argv: readonly string[], io: CommandIo): Promi
   const refusal = mismatchRefusal(before, after, { allowMismatch: values["allow-mismatch"] ?? false, allowInterrupted: values["allow-interrupted"] ?? false });
   if (refusal) throw new UsageError(`lmcert diff: ${refusal}`);
   const report = diffHosts(before.hosts, after.hosts);
-  if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else io.stdout.write(terminalSafe(renderDiff(report)));
+  const comparing = rehearsalNote(before, after);
+  if (values.json) io.stdout.write(`${JSON.stringify(comparing ? { comparing, ...report } : report, null, 2)}\n`);
+  else io.stdout.write(terminalSafe(`${comparing ? `${comparing}\n` : ""}${renderDiff(report)}`));
   return report.regressions > 0 ? 1 : 0;
 }

@@ -47,7 +47,8 @@ listing: loaded-only
 cors: any-origin
 
 # Where the server listens. 0.0.0.0 = "Serve on Local Network" (other machines can connect); 127.0.0.1 = this
-# machine only. lmcert's fixes print the whole \`lms server start --port … --bind … [--cors]\` for these values.
+# machine only. Every fix lmcert prints that starts the server names
+# this port and address, and --cors when cors is any-origin.
 bind:
   address: 0.0.0.0
   port: 1234
