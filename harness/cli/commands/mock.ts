@@ -39,6 +39,9 @@ Options:
   --replay <file>     serve a recording made by \`lmcert record\` instead of a preset: the recorded status,
                       headers and body for the same method, path and query; LM Studio's unknown-endpoint
                       answer for anything else. Any bearer token counts as the recorded (redacted) one.
+                      Every request gets the recorded host's answers, on whichever interface it arrives (the
+                      recording's probes of other addresses are not served); pass --host 0.0.0.0 to replay a
+                      host that served on the network, as the bind checks expect.
   --host <address>    address to bind (default: the preset's, 0.0.0.0 for every preset, i.e. on the network
                       like "Serve on Local Network", as the built-in standard requires; 127.0.0.1 keeps the
                       mock on this machine; with --replay: 127.0.0.1)
@@ -95,8 +98,8 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     throw new UsageError(`lmcert mock: cannot listen on ${host}:${flags.port}: ${(cause as Error).message}`, { cause });
   }
   io.stdout.write(
-    `mock LM Studio ${config.version} (${flags.preset}, JIT ${config.jit ? "on" : "off"}${authToken ? ", Require Authentication on" : ""}) listening on http://${host.includes(":") ? `[${host}]` : host}:${mock.port}\n` +
-      (host === "0.0.0.0" || host === "::" ? `serving on every interface, like "Serve on Local Network" (--host 127.0.0.1 keeps it on this machine)\n` : "") +
+    `mock LM Studio ${config.version} (${flags.preset}, JIT ${config.jit ? "on" : "off"}${authToken ? ", Require Authentication on" : ""}) listening on ${listeningUrl(host, mock.port)}\n` +
+      everyInterfaceNote(host) +
       `try: curl ${mock.url}/v1/models   ·   stop with Ctrl-C\n`,
   );
   await new Promise<void>((resolve) => {
@@ -118,7 +121,12 @@ async function replayCommand(file: string, presetKnobs: boolean, flags: MockFlag
   } catch (cause) {
     throw new UsageError(`lmcert mock: cannot listen on ${host}:${flags.port}: ${(cause as Error).message}`, { cause });
   }
-  io.stdout.write(`replaying ${file} (${har.log.entries.length} recorded exchanges) on ${replay.url}   ·   stop with Ctrl-C\n`);
+  // The address it really listens on (0.0.0.0 is every interface, not 127.0.0.1), then a URL that reaches it.
+  io.stdout.write(
+    `replaying ${file} (${har.log.entries.length} recorded exchanges) on ${listeningUrl(host, replay.port)}\n` +
+      everyInterfaceNote(host) +
+      `try: curl ${replay.url}/v1/models   ·   stop with Ctrl-C\n`,
+  );
   await untilAborted(io.signal);
   await replay.close();
   if (replay.unmatched.length > 0) {
@@ -126,6 +134,14 @@ async function replayCommand(file: string, presetKnobs: boolean, flags: MockFlag
     io.stderr.write(`not in the recording (answered as an unknown endpoint): ${distinct.slice(0, 10).join(", ")}${distinct.length > 10 ? ", …" : ""}\n`);
   }
   return 0;
+}
+
+function listeningUrl(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+function everyInterfaceNote(host: string): string {
+  return host === "0.0.0.0" || host === "::" ? `serving on every interface, like "Serve on Local Network" (--host 127.0.0.1 keeps it on this machine)\n` : "";
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {

@@ -84,6 +84,7 @@ export async function recordCommand(argv: readonly string[], io: CommandIo): Pro
       `lmcert record of ${flags.url} at ${certificate.startedAt}: verdict ${certificate.verdict}, listing ${typeof listing === "string" ? listing : "unknown"}, ` +
         `LM Studio ${certificate.host.lmstudioVersion ?? "version unknown"}, standard ${standard.standard} v${standard.version}`,
       sdk,
+      flags.url,
     ),
   );
   try {
