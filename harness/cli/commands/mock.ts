@@ -3,6 +3,7 @@ import { MockFlags } from "../../../contracts/cli.ts";
 import { PRESETS, isPresetName } from "../../../fixtures/mock/presets.ts";
 import type { MockConfig } from "../../../fixtures/mock/config.ts";
 import { startMock } from "../../../fixtures/mock/server.ts";
+import { supportsAuth } from "../../../fixtures/mock/version.ts";
 import { startReplay } from "../../../fixtures/replay/replay-server.ts";
 import { loadHarFile } from "../../record/load-har.ts";
 import { UsageError } from "../../errors.ts";
@@ -29,7 +30,8 @@ Options:
                       0.4.18 401 invalid_api_key without the token; /api/v1/models items carry
                              description, variants, selected_variant (0.4.6+)
                       The SDK's system.version states the version.
-  --auth-token-env <VAR>  turn on "Require Authentication" (0.4+) with the token in $VAR
+  --auth-token-env <VAR>  turn on "Require Authentication" with the token in $VAR (LM Studio 0.4.0 and
+                      later only: with an older --lmstudio-version it is a usage error)
                       (sk-lm-<8>:<20>, as LM Studio makes them)
   --cors-origin star|echo  with CORS on, answer Access-Control-Allow-Origin: * (default) or echo the
                       request's Origin
@@ -79,6 +81,11 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
   }
   const authToken = flags.authTokenEnv ? process.env[flags.authTokenEnv] : undefined;
   if (flags.authTokenEnv && !authToken) throw new UsageError(`lmcert mock: --auth-token-env: the environment variable ${flags.authTokenEnv} is not set`);
+  const version = flags.lmstudioVersion ?? PRESETS[flags.preset].version;
+  // A mock that printed "Require Authentication on" and let every request in would lie: before 0.4 there is none.
+  if (flags.authTokenEnv && !supportsAuth(version)) {
+    throw new UsageError(`lmcert mock: --auth-token-env: LM Studio ${version} has no Require Authentication (API tokens arrived in 0.4.0); use --lmstudio-version 0.4.2 or later, or drop --auth-token-env`);
+  }
   const config: MockConfig = {
     ...PRESETS[flags.preset],
     ...(authToken ? { authToken } : {}),
