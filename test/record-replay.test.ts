@@ -44,6 +44,7 @@ describe("record, replay, certify", () => {
       const recorded = await recordWithCli(host.url, file, standardFor(host.url));
       expect(recorded.code).toBe(0);
       expect(recorded.stderr).toMatch(new RegExp(`recording: ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(\\d+ exchanges; tokens and Authorization headers redacted\\)\\. Attach .* to the bug report\\.`));
+      expect(recorded.stderr).toContain(`Report it in lmcert's issue tracker with this file and the certificate JSON of the host (\`lmcert certify ${host.url} --json > cert.json\`).`);
       const har = loadHarFile(file);
       expect(har.log.version).toBe("1.2");
       expect(har.log.creator.name).toBe("lmcert");
