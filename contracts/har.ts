@@ -107,6 +107,13 @@ export const Har = z.object({
     entries: z.array(HarEntry),
     comment,
     _lmcertSdk: HarSdkState.optional(),
+    /**
+     * The origin (`http://address:port`) lmcert recorded, a HAR custom field. Entries to other origins are the
+     * bind checks' probes of other addresses and ports (another interface, the standard's port): what those
+     * addresses did, not what the host answers. Without it (devtools exports, older recordings) the replay takes
+     * the origin most entries went to.
+     */
+    _lmcertOrigin: z.string().optional(),
   }),
 });
 export type Har = z.infer<typeof Har>;

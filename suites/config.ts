@@ -1,5 +1,5 @@
 /** @module config: LM Studio's saved server settings, against the standard and against what the host did. */
-import { describeJitUnload, readLmStudioSettings, type LmStudioSettings } from "../harness/local/lmstudio-settings.ts";
+import { describeJitUnload, jitUnloadHeadline, readLmStudioSettings, type LmStudioSettings } from "../harness/local/lmstudio-settings.ts";
 import { isWildcardAddress, portOf } from "../harness/net/addresses.ts";
 import { defineCheck, type CheckContext } from "../harness/types.ts";
 import { lmsServerRestart } from "./remedies.ts";
@@ -69,13 +69,14 @@ export const configChecks = [
         path: s.path,
         notes: s.notes,
       };
-      // TTL and auto-evict only act on JIT-loaded models, so they matter wherever JIT is (or may be) on.
-      const ttlNote = s.jit === false ? "" : `\n${jitUnload.summary}`;
+      // Always in the reason, so the console line and every report show it, not only the certificate's JSON (issue
+      // 11.2). TTL and auto-evict act on JIT-loaded models only: with JIT off they wait for the day it is turned on.
+      const headline = `${jitUnloadHeadline(s.jitUnload)}${s.jit === false ? " (JIT is off, so they act only once it is on)" : ""}`;
       const problems = [...mismatches, ...drift.map((d) => `drift: ${d}`)];
-      if (problems.length > 0) return { status: "failed", reason: `${problems.join("\n")}${ttlNote}`, observed };
+      if (problems.length > 0) return { status: "failed", reason: `${problems.join("\n")}\n${headline}: ${jitUnload.summary}`, observed };
       const unknown = (["port", "networkInterface", "cors", "jit"] as const).filter((k) => s[k] === null);
       const note = unknown.length > 0 ? ` (not in the file: ${unknown.map((k) => (k === "jit" ? "justInTimeModelLoading" : k)).join(", ")})` : "";
-      return { status: "passed", reason: `${s.path} agrees with the standard and the observed behaviour${note}${ttlNote}`, observed };
+      return { status: "passed", reason: `${s.path} agrees with the standard and the observed behaviour${note}; ${headline}\n${jitUnload.summary}`, observed };
     },
   }),
 ];

@@ -62,6 +62,20 @@ describe("lmcert mock version profiles (issue 11)", () => {
   });
 });
 
+describe("lmcert mock --auth-token-env before LM Studio 0.4 (issue 11 review)", () => {
+  it("is a usage error (exit 2) naming the version rule, and no mock starts: 0.3.x has no Require Authentication", async () => {
+    process.env["LMCERT_TEST_MOCK_TOKEN"] = "sk-lm-Ab12Cd34:Ef56Gh78Ij90Kl12Mn34";
+    onTestFinished(() => void delete process.env["LMCERT_TEST_MOCK_TOKEN"]);
+    for (const version of ["0.3.5", "0.3.20"]) {
+      const r = await runCli(["mock", "--lmstudio-version", version, "--auth-token-env", "LMCERT_TEST_MOCK_TOKEN", "--port", "0", "--host", "127.0.0.1"]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--auth-token-env: LM Studio ${version} has no Require Authentication (API tokens arrived in 0.4.0)`);
+      expect(r.stdout).not.toMatch(/Require Authentication on|listening on/);
+    }
+    expect((await runCli(["mock", "--help"])).stdout).toMatch(/--auth-token-env <VAR> .*0\.4\.0 and\s+later only/);
+  });
+});
+
 describe("lmcert certify against `lmcert mock`", () => {
   it("mac-studio-1 is certified (exit 0); --json prints only a certificate that validates against its schema", async () => {
     const url = await spawnMock("mac-studio-1");

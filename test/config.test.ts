@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { renderMarkdown } from "../harness/reporters/markdown.ts";
+import { runCli } from "./helpers/cli.ts";
 import { certify, check, mockHost } from "./helpers/hosts.ts";
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "lmstudio-settings", name), "utf8"));
@@ -48,6 +50,25 @@ describe("config.local-settings (--local)", () => {
     expect(defaults.observed["jitUnload"]).toMatchObject({ source: "default", ttlSeconds: 3600, autoEvict: true });
     expect(defaults.reason).toMatch(/unloads itself after 60 min idle; a JIT load unloads the previous JIT-loaded model \(auto-evict on\) \(from LM Studio's defaults/);
     expect(defaults.reason).toMatch(/nightly run can therefore see a different loaded set/);
+  });
+
+  it("names TTL and auto-evict in the reason's first line, on the console and in the Markdown report, even with JIT off (issue 11.2 review)", async () => {
+    const mock = await mockHost("compliant");
+    const home = homeWith("matching.json", mock.port);
+    const cert = await certify(mock.url, { local: { lmstudioHome: home } });
+    const record = check(cert, "config.local-settings");
+    expect(record.status).toBe("passed");
+    expect(record.reason.split("\n")[0]).toMatch(/agrees with the standard and the observed behaviour; JIT TTL 60 min, auto-evict on \(JIT is off, so they act only once it is on\)$/);
+    expect(record.reason).toMatch(/a JIT-loaded model unloads itself after 60 min idle/);
+    // Markdown escapes the parentheses.
+    expect(renderMarkdown(null, [cert])).toContain("- ✅ LM Studio's saved server settings match \\(--local\\); JIT TTL 60 min, auto-evict on\n");
+    const cli = await runCli(["certify", mock.url, "--local", "--lmstudio-home", home]);
+    // (The built-in standard says port 1234, so the check fails here: the TTL line follows the problem.)
+    expect(cli.stdout + cli.stderr).toMatch(/config\.local-settings .*Server Port is \d+; the standard says 1234\n +JIT TTL 60 min, auto-evict on \(JIT is off/);
+    // A failing check keeps them too, under its problems.
+    const failed = check(await certify(mock.url, { local: { lmstudioHome: homeWith("jit-on.json", mock.port, "app-settings-ttl-30min.json") } }), "config.local-settings");
+    expect(failed.status).toBe("failed");
+    expect(failed.reason).toMatch(/\nJIT TTL 30 min, auto-evict off: a JIT-loaded model unloads itself after 30 min idle/);
   });
 
   it("fails on JIT on against a loaded-only standard, and shows the drift from what the host does", async () => {

@@ -44,6 +44,7 @@ describe("record, replay, certify", () => {
       const recorded = await recordWithCli(host.url, file, standardFor(host.url));
       expect(recorded.code).toBe(0);
       expect(recorded.stderr).toMatch(new RegExp(`recording: ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(\\d+ exchanges; tokens and Authorization headers redacted\\)\\. Attach .* to the bug report\\.`));
+      expect(recorded.stderr).toContain(`Report it in lmcert's issue tracker with this file and the certificate JSON of the host (\`lmcert certify ${host.url} --json > cert.json\`).`);
       const har = loadHarFile(file);
       expect(har.log.version).toBe("1.2");
       expect(har.log.creator.name).toBe("lmcert");
@@ -56,6 +57,49 @@ describe("record, replay, certify", () => {
       expect(har.log._lmcertSdk?.downloaded !== undefined).toBe(version?.startsWith("0.3.") ?? false);
     }, 30_000);
   }
+
+  it("probes of other addresses in the recording (refused, another port) never reach the replay's clients: same verdict (issue 11 review)", async () => {
+    const host = await mockHost("mac-studio-1");
+    const original = await certifyOutcome(host.url, standardFor(host.url));
+    const file = tempFile("probes.har");
+    expect((await recordWithCli(host.url, file, standardFor(host.url))).code).toBe(0);
+    const har = loadHarFile(file);
+    expect(har.log._lmcertOrigin).toBe(new URL(host.url).origin);
+    // What an operator's recording holds beside the host's own greeting (README flow on a real machine): an IPv6
+    // interface that refused, and bind.port's probe of the standard's port on loopback. Recorded right after the
+    // host's greeting, so an in-order replay hands them to the next greeting requests.
+    const greeting = har.log.entries.find((e) => new URL(e.request.url).pathname === "/lmstudio-greeting")!;
+    const refused = (url: string) => ({
+      ...greeting,
+      request: { ...greeting.request, url },
+      response: { ...greeting.response, status: 0, statusText: "", headers: [], content: { size: 0, mimeType: "x-unknown" }, bodySize: -1, _error: `Connection refused (nothing is listening there): GET ${url}` },
+    });
+    const at = har.log.entries.indexOf(greeting) + 1;
+    har.log.entries.splice(at, 0, refused(`http://[fd00::2]:${host.port}/lmstudio-greeting`), refused("http://127.0.0.1:1234/lmstudio-greeting"));
+    // Each exchange says which address it went to.
+    expect(greeting.serverIPAddress).toBe("127.0.0.1");
+    const served = await replay(Har.parse(har));
+    // Any interface of the replay is the replayed host: the greeting answers every time, on loopback and off it.
+    for (const address of ["127.0.0.1", "127.0.0.2", "127.0.0.1", "127.0.0.2"]) {
+      const res = await fetch(`http://${address}:${served.port}/lmstudio-greeting`);
+      expect(res.status).toBe(greeting.response.status);
+    }
+    const replayed = await certifyOutcome(served.url, standardFor(served.url));
+    expect(replayed).toEqual(original);
+    expect(replayed.checks["bind.reachable-off-loopback"]).toBe("passed");
+  }, 30_000);
+
+  it("a host that answered once and timed out once: the replay answers (a recorded failure never lands on a live connection)", async () => {
+    const host = await mockHost("compliant");
+    const file = tempFile("flaky.har");
+    expect((await recordWithCli(host.url, file, standardFor(host.url))).code).toBe(0);
+    const har = loadHarFile(file);
+    const greeting = har.log.entries.find((e) => new URL(e.request.url).pathname === "/lmstudio-greeting")!;
+    const timedOut = { ...greeting, response: { ...greeting.response, status: 0, headers: [], content: { size: 0, mimeType: "x-unknown" }, _error: "timed out after 2000 ms" } };
+    har.log.entries.splice(har.log.entries.indexOf(greeting), 0, timedOut);
+    const served = await replay(har);
+    for (let i = 0; i < 3; i++) expect((await fetch(`${served.url}/lmstudio-greeting`)).status).toBe(greeting.response.status);
+  });
 
   it("a token-requiring host: the recording holds no trace of the token, and the replay certifies the same", async () => {
     const token = "sk-lm-AbCdEfGh:Q1w2E3r4T5y6U7i8O9p0";
@@ -153,6 +197,26 @@ describe("lmcert mock --replay", () => {
     expect(await unknown.json()).toEqual({ error: "Unexpected endpoint or method. (POST /v1/embeddings)" });
     // Same path, method not recorded: unknown endpoint too.
     expect(await (await fetch(`${url}/api/v1/models`, { method: "DELETE" })).json()).toEqual({ error: "Unexpected endpoint or method. (DELETE /api/v1/models)" });
+  }, 30_000);
+
+  it("--host 0.0.0.0: the banner names the address it listens on, and a URL that reaches it", async () => {
+    const file = tempFile("banner.har");
+    const host = await mockHost("compliant");
+    expect((await recordWithCli(host.url, file, standardFor(host.url))).code).toBe(0);
+    let stdout = "";
+    const controller = new AbortController();
+    const running = main(["mock", "--replay", file, "--port", "0", "--host", "0.0.0.0"], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => true }, signal: controller.signal });
+    onTestFinished(async () => {
+      controller.abort();
+      await running;
+    });
+    const deadline = Date.now() + 5_000;
+    while (!/try: curl/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(stdout).toMatch(/replaying .*banner\.har \(\d+ recorded exchanges\) on http:\/\/0\.0\.0\.0:\d+\n/);
+    expect(stdout).toMatch(/serving on every interface/);
+    const port = /0\.0\.0\.0:(\d+)/.exec(stdout)![1]!;
+    expect(stdout).toContain(`try: curl http://127.0.0.1:${port}/v1/models`);
+    expect((await fetch(`http://127.0.0.2:${port}/lmstudio-greeting`)).status).toBe(200);
   }, 30_000);
 
   it("serves a HAR exported by a browser's devtools (pages, custom _fields, base64 bodies)", async () => {

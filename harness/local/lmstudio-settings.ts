@@ -115,6 +115,11 @@ export async function readLmStudioSettings(home: string): Promise<SettingsRead> 
   };
 }
 
+/** The two settings in a few words, for the first line of a reason: "JIT TTL 60 min, auto-evict on". */
+export function jitUnloadHeadline(s: Pick<JitUnloadSettings, "ttlSeconds" | "autoEvict">): string {
+  return `JIT TTL ${s.ttlSeconds === null ? "off" : formatSeconds(s.ttlSeconds)}, auto-evict ${s.autoEvict ? "on" : "off"}`;
+}
+
 /** One line for operators: what happens to a JIT-loaded model on this host between runs. */
 export function describeJitUnload(s: JitUnloadSettings): string {
   const from = s.source === "default" ? "LM Studio's defaults (settings.json does not set them)" : s.path;

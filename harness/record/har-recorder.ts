@@ -4,6 +4,7 @@
  * and bodies. A recording is meant to be attached to a bug report.
  */
 import { STATUS_CODES } from "node:http";
+import { isIP } from "node:net";
 import type { Har, HarEntry, HarNameValue, HarSdkState } from "../../contracts/har.ts";
 import type { ExchangeListener, ObservedExchange } from "../http/exchange-hook.ts";
 import { redactHeaders, redactSecrets, redactUrl } from "../http/evidence.ts";
@@ -26,8 +27,11 @@ export class HarRecorder {
     return this.#entries.length;
   }
 
-  /** The log, entries in the order their requests started (how devtools show them). */
-  toHar(comment: string, sdk: HarSdkState | null = null): Har {
+  /**
+   * The log, entries in the order their requests started (how devtools show them). `origin`: the recorded host's
+   * URL; the replay answers from its entries only, not from the probes of other addresses.
+   */
+  toHar(comment: string, sdk: HarSdkState | null = null, origin: string | null = null): Har {
     const entries = [...this.#entries].sort((a, b) => a.startedDateTime.localeCompare(b.startedDateTime));
     return {
       log: {
@@ -36,6 +40,7 @@ export class HarRecorder {
         entries,
         comment: redactSecrets(comment, this.#secrets),
         ...(sdk ? { _lmcertSdk: sdk } : {}),
+        ...(origin ? { _lmcertOrigin: new URL(origin).origin } : {}),
       },
     };
   }
@@ -46,6 +51,10 @@ const bytes = (text: string) => Buffer.byteLength(text, "utf8");
 
 function pairs(headers: Readonly<Record<string, string>>): HarNameValue[] {
   return Object.entries(headers).map(([name, value]) => ({ name, value }));
+}
+
+function isIpLiteral(url: string): boolean {
+  return isIP(new URL(url).hostname.replace(/^\[|\]$/g, "")) !== 0;
 }
 
 function toEntry(exchange: ObservedExchange, secrets: readonly string[]): HarEntry {
@@ -101,6 +110,8 @@ function toEntry(exchange: ObservedExchange, secrets: readonly string[]): HarEnt
     request,
     response,
     cache: {},
+    // Which address each exchange went to (HAR's own field): probes of other interfaces show as such.
+    ...(isIpLiteral(exchange.url) ? { serverIPAddress: new URL(exchange.url).hostname.replace(/^\[|\]$/g, "") } : {}),
     timings: { blocked: -1, dns: -1, connect: -1, send: 0, wait: ms(wait), receive: ms(exchange.totalMs - wait), ssl: -1 },
   };
 }

@@ -1,6 +1,8 @@
 /** @module Markdown: the onboarding checklist per host, ✅/❌/⚠️ per line, the reason and fix under each problem. */
 import type { Certificate, CheckRecord } from "../../contracts/certificate.ts";
 import type { FleetSummary } from "../../contracts/fleet-summary.ts";
+import { z } from "zod";
+import { jitUnloadHeadline } from "../local/lmstudio-settings.ts";
 import { severityOf, verdictReason } from "../severity.ts";
 import { markdown as md, markdownWithCode } from "./escape.ts";
 import { concreteRemedy } from "./what-to-fix.ts";
@@ -15,7 +17,15 @@ const CHECKLIST: readonly { readonly line: (cert: Certificate) => string; readon
   { line: () => "Required models downloaded", checks: ["models.required-present"] },
   { line: () => "Loaded models within the memory budget", checks: ["memory.within-budget", "memory.over-budget-refused"] },
   { line: () => "Models load and unload on demand", checks: ["lifecycle.load", "lifecycle.unload", "lifecycle.no-implicit-load", "lifecycle.no-duplicate-instances"] },
+  { line: (c) => `LM Studio's saved server settings match (--local)${jitUnloadNote(c)}`, checks: ["config.local-settings"] },
 ];
+
+/** TTL and auto-evict as --local read them (issue 11.2): they explain a nightly run that sees a different loaded set. */
+function jitUnloadNote(cert: Certificate): string {
+  const read = JitUnloadObserved.safeParse(cert.checks.find((c) => c.id === "config.local-settings")?.observed["jitUnload"]);
+  return read.success ? `; ${jitUnloadHeadline(read.data)}` : "";
+}
+const JitUnloadObserved = z.object({ ttlSeconds: z.number().nullable(), autoEvict: z.boolean() });
 
 function standardListing(cert: Certificate): string {
   const record = cert.checks.find((c) => c.id === "listing.matches-standard");

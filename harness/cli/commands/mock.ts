@@ -3,6 +3,7 @@ import { MockFlags } from "../../../contracts/cli.ts";
 import { PRESETS, isPresetName } from "../../../fixtures/mock/presets.ts";
 import type { MockConfig } from "../../../fixtures/mock/config.ts";
 import { startMock } from "../../../fixtures/mock/server.ts";
+import { supportsAuth } from "../../../fixtures/mock/version.ts";
 import { startReplay } from "../../../fixtures/replay/replay-server.ts";
 import { loadHarFile } from "../../record/load-har.ts";
 import { UsageError } from "../../errors.ts";
@@ -29,7 +30,8 @@ Options:
                       0.4.18 401 invalid_api_key without the token; /api/v1/models items carry
                              description, variants, selected_variant (0.4.6+)
                       The SDK's system.version states the version.
-  --auth-token-env <VAR>  turn on "Require Authentication" (0.4+) with the token in $VAR
+  --auth-token-env <VAR>  turn on "Require Authentication" with the token in $VAR (LM Studio 0.4.0 and
+                      later only: with an older --lmstudio-version it is a usage error)
                       (sk-lm-<8>:<20>, as LM Studio makes them)
   --cors-origin star|echo  with CORS on, answer Access-Control-Allow-Origin: * (default) or echo the
                       request's Origin
@@ -39,6 +41,9 @@ Options:
   --replay <file>     serve a recording made by \`lmcert record\` instead of a preset: the recorded status,
                       headers and body for the same method, path and query; LM Studio's unknown-endpoint
                       answer for anything else. Any bearer token counts as the recorded (redacted) one.
+                      Every request gets the recorded host's answers, on whichever interface it arrives (the
+                      recording's probes of other addresses are not served); pass --host 0.0.0.0 to replay a
+                      host that served on the network, as the bind checks expect.
   --host <address>    address to bind (default: the preset's, 0.0.0.0 for every preset, i.e. on the network
                       like "Serve on Local Network", as the built-in standard requires; 127.0.0.1 keeps the
                       mock on this machine; with --replay: 127.0.0.1)
@@ -76,6 +81,11 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
   }
   const authToken = flags.authTokenEnv ? process.env[flags.authTokenEnv] : undefined;
   if (flags.authTokenEnv && !authToken) throw new UsageError(`lmcert mock: --auth-token-env: the environment variable ${flags.authTokenEnv} is not set`);
+  const version = flags.lmstudioVersion ?? PRESETS[flags.preset].version;
+  // A mock that printed "Require Authentication on" and let every request in would lie: before 0.4 there is none.
+  if (flags.authTokenEnv && !supportsAuth(version)) {
+    throw new UsageError(`lmcert mock: --auth-token-env: LM Studio ${version} has no Require Authentication (API tokens arrived in 0.4.0); use --lmstudio-version 0.4.2 or later, or drop --auth-token-env`);
+  }
   const config: MockConfig = {
     ...PRESETS[flags.preset],
     ...(authToken ? { authToken } : {}),
@@ -95,8 +105,8 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
     throw new UsageError(`lmcert mock: cannot listen on ${host}:${flags.port}: ${(cause as Error).message}`, { cause });
   }
   io.stdout.write(
-    `mock LM Studio ${config.version} (${flags.preset}, JIT ${config.jit ? "on" : "off"}${authToken ? ", Require Authentication on" : ""}) listening on http://${host.includes(":") ? `[${host}]` : host}:${mock.port}\n` +
-      (host === "0.0.0.0" || host === "::" ? `serving on every interface, like "Serve on Local Network" (--host 127.0.0.1 keeps it on this machine)\n` : "") +
+    `mock LM Studio ${config.version} (${flags.preset}, JIT ${config.jit ? "on" : "off"}${authToken ? ", Require Authentication on" : ""}) listening on ${listeningUrl(host, mock.port)}\n` +
+      everyInterfaceNote(host) +
       `try: curl ${mock.url}/v1/models   ·   stop with Ctrl-C\n`,
   );
   await new Promise<void>((resolve) => {
@@ -118,7 +128,12 @@ async function replayCommand(file: string, presetKnobs: boolean, flags: MockFlag
   } catch (cause) {
     throw new UsageError(`lmcert mock: cannot listen on ${host}:${flags.port}: ${(cause as Error).message}`, { cause });
   }
-  io.stdout.write(`replaying ${file} (${har.log.entries.length} recorded exchanges) on ${replay.url}   ·   stop with Ctrl-C\n`);
+  // The address it really listens on (0.0.0.0 is every interface, not 127.0.0.1), then a URL that reaches it.
+  io.stdout.write(
+    `replaying ${file} (${har.log.entries.length} recorded exchanges) on ${listeningUrl(host, replay.port)}\n` +
+      everyInterfaceNote(host) +
+      `try: curl ${replay.url}/v1/models   ·   stop with Ctrl-C\n`,
+  );
   await untilAborted(io.signal);
   await replay.close();
   if (replay.unmatched.length > 0) {
@@ -126,6 +141,14 @@ async function replayCommand(file: string, presetKnobs: boolean, flags: MockFlag
     io.stderr.write(`not in the recording (answered as an unknown endpoint): ${distinct.slice(0, 10).join(", ")}${distinct.length > 10 ? ", …" : ""}\n`);
   }
   return 0;
+}
+
+function listeningUrl(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+function everyInterfaceNote(host: string): string {
+  return host === "0.0.0.0" || host === "::" ? `serving on every interface, like "Serve on Local Network" (--host 127.0.0.1 keeps it on this machine)\n` : "";
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {

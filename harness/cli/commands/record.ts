@@ -84,6 +84,7 @@ export async function recordCommand(argv: readonly string[], io: CommandIo): Pro
       `lmcert record of ${flags.url} at ${certificate.startedAt}: verdict ${certificate.verdict}, listing ${typeof listing === "string" ? listing : "unknown"}, ` +
         `LM Studio ${certificate.host.lmstudioVersion ?? "version unknown"}, standard ${standard.standard} v${standard.version}`,
       sdk,
+      flags.url,
     ),
   );
   try {
@@ -96,7 +97,8 @@ export async function recordCommand(argv: readonly string[], io: CommandIo): Pro
     io.stderr.write(`\n  note: ${flags.url} never answered, so the recording only shows that (see the reasons above).\n`);
   }
   io.stderr.write(
-    `\n  recording: ${out} (${recorder.size} exchanges; tokens and Authorization headers redacted). Attach ${out} to the bug report.\n`,
+    `\n  recording: ${out} (${recorder.size} exchanges; tokens and Authorization headers redacted). Attach ${out} to the bug report.\n` +
+      `  Report it in lmcert's issue tracker with this file and the certificate JSON of the host (\`lmcert certify ${flags.url} --json > cert.json\`).\n`,
   );
   return problem ?? 0;
 }
