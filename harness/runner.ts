@@ -59,6 +59,9 @@ function isSelectedCheck(id: string, only: readonly string[], skip: readonly str
   return !skip.includes(id);
 }
 
+/** The reason of a mutating check skipped without --allow-mutations: a choice of the run, not a finding about the host. */
+export const MUTATIONS_NOT_ALLOWED = "loads or unloads models; run with --allow-mutations to include it";
+
 function notSelected(): Outcome {
   return { status: "skipped", reason: "not selected for this run (--only/--skip)" };
 }
@@ -70,7 +73,7 @@ async function gateAndRun(
   deadline: CheckDeadline,
 ): Promise<Outcome> {
   if (check.mutates && !ctx.allowMutations) {
-    return { status: "skipped", reason: "loads or unloads models; run with --allow-mutations to include it" };
+    return { status: "skipped", reason: MUTATIONS_NOT_ALLOWED };
   }
   for (const need of check.needs ?? []) {
     const status = statusById.get(need);
