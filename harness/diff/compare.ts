@@ -113,7 +113,7 @@ export function rehearsalNote(before: DiffInput, after: DiffInput): string | nul
 }
 
 /** How bad each severity is (harness/severity.ts, the model every reporter uses): a higher rank is worse. */
-const SEVERITY_RANK: Record<Severity, number> = { ok: 0, skipped: 1, warning: 2, incomplete: 3, failure: 4 };
+const SEVERITY_RANK: Record<Severity, number> = { ok: 0, skipped: 1, interrupted: 1, warning: 2, incomplete: 3, failure: 4 };
 
 /** Required checks of a summary; an older summary does not say, so every check that is not a warning counts. */
 function requiredOf(h: HostSummary): (id: string) => boolean {
