@@ -38,7 +38,8 @@ Options:
   --out <dir>           write <dir>/<host>/<timestamp>.json and <dir>/<host>/latest.json
   --token-env <VAR>     read the API token from environment variable VAR (never pass a token itself)
   --name <name>         host name in the certificate (default: host_port from the URL)
-  --timeout <duration>  per-request timeout: 5000 (ms), 500ms, 5s, 2m (default 5s)
+  --timeout <duration>  per-request timeout: 5000 (ms), 500ms, 5s, 2m (default 5s); a bare number below 100
+                        is refused (5 would be 5 ms: write 5s)
   --only <ids>          run only these check ids (comma-separated; see \`lmcert checks\`)
   --rerun-failed <cert> run exactly the checks that did not pass in that certificate (plus the checks they
                         need), against its host unless <url> is given. Its other passes are carried over
