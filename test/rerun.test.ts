@@ -117,7 +117,7 @@ describe("certify --rerun-failed", () => {
       expect(again.stderr).not.toMatch(/CERTIFIED/);
       expect(again.stderr).toMatch(/--rerun-failed: .*edited\.json cannot be built on/);
       expect(again.stderr).toMatch(/digest mismatch/);
-      expect(again.stderr).toMatch(new RegExp(`Run a full certification instead: lmcert certify ${run.host.url.replace(/[.:/]/g, "\\$&")}`));
+      expect(again.stderr).toMatch(new RegExp(`Run a full certification instead \\(the same options, without --rerun-failed\\): lmcert certify ${run.host.url.replace(/[.:/]/g, "\\$&")}`));
       expect(readFileSync(run.latest, "utf8")).toBe(run.before);
     }, 60_000);
 
