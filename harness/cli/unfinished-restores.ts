@@ -3,7 +3,7 @@
  * `lmcert restore` command, and the run stops (exit 2) — or, with --restore-first, lmcert finishes that restore
  * first and then certifies.
  */
-import { defaultJournalDir, liveLockHolder } from "../lifecycle/host-lock.ts";
+import { defaultJournalDir, liveLockHolder, staleLockJournal } from "../lifecycle/host-lock.ts";
 import { restoreFromJournal } from "../lifecycle/journal-restore.ts";
 import { findUnfinishedJournals } from "../lifecycle/open-journals.ts";
 import type { CommandIo } from "./io.ts";
@@ -30,7 +30,9 @@ export async function settleUnfinishedRestores(
       options.io.stderr.write(`note: another lmcert (pid ${holder.pid}, \`${holder.command}\`, since ${holder.startedAt}) is changing ${host.name} (${host.url}) right now\n`);
       continue;
     }
-    for (const { path, journal } of findUnfinishedJournals(host.url, dirs)) {
+    // A lock whose process died names its session's journal: found even when that run wrote to another --out.
+    const named = staleLockJournal(host.url);
+    for (const { path, journal } of findUnfinishedJournals(host.url, dirs, named ? [named] : [])) {
       const state = journal.status === "failed" ? "whose restore FAILED" : "that was never restored (the run was killed)";
       if (!options.restoreFirst) {
         options.io.stderr.write(
