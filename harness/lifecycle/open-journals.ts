@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { RestoreJournal } from "../../contracts/journal.ts";
-import { serverKey } from "../net/server-identity.ts";
+import { resolveServerKey } from "../net/server-identity.ts";
 import { readJournal } from "./journal.ts";
 
 export interface UnfinishedJournal {
@@ -34,8 +34,8 @@ function journalFiles(dir: string): string[] {
  * Journals for this server (aliases included) that are still open, or whose restore failed: oldest first.
  * `files`: journals named elsewhere (a dead session's lock names its journal, wherever its --out was).
  */
-export function findUnfinishedJournals(url: string, dirs: readonly string[], files: readonly string[] = []): UnfinishedJournal[] {
-  const key = serverKey(url);
+export async function findUnfinishedJournals(url: string, dirs: readonly string[], files: readonly string[] = []): Promise<UnfinishedJournal[]> {
+  const key = await resolveServerKey(url);
   const seen = new Set<string>();
   const found: UnfinishedJournal[] = [];
   for (const path of [...files.filter((f) => existsSync(f)), ...dirs.flatMap(journalFiles)]) {
@@ -49,7 +49,7 @@ export function findUnfinishedJournals(url: string, dirs: readonly string[], fil
     }
     if (journal.status === "restored") continue;
     try {
-      if (serverKey(journal.host.url) === key) found.push({ path, journal });
+      if ((await resolveServerKey(journal.host.url)) === key) found.push({ path, journal });
     } catch {
       continue;
     }

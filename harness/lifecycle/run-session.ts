@@ -8,6 +8,7 @@ import type { Discovery } from "../discovery.ts";
 import { describeError } from "../errors.ts";
 import type { HttpClient } from "../http/client.ts";
 import { acquireHostLock, defaultJournalDir } from "./host-lock.ts";
+import { resolveServerKey } from "../net/server-identity.ts";
 import { pickDriver } from "./pick-driver.ts";
 import { MutationSession } from "./session.ts";
 
@@ -22,6 +23,8 @@ export async function beginSession(options: CertifyHostOptions, http: HttpClient
   const journalPath = join(dir, `${hostSlug(options.host.name)}.${stamp}.restore-journal.json`);
   let lock;
   try {
+    // A DNS name is locked by the address it resolves to: the name and its IP must share one lock.
+    await resolveServerKey(options.host.url);
     lock = acquireHostLock(options.host.url, defaultJournalDir(), resolve(journalPath));
   } catch (error) {
     await driver.close();
