@@ -57,6 +57,23 @@ describe("deadlines of checks that load models", () => {
   }, 60_000);
 });
 
+describe("lmcert's own late load is never blamed on the host (issue 15.2)", () => {
+  it("lifecycle.no-implicit-load is inconclusive while lifecycle.load's load of that model is still on its way", async () => {
+    // The load outlasts the standard's budget (1 s) and every wait of the run: it is still pending when
+    // lifecycle.no-implicit-load asks for the same model. The old code called the refusal a pass.
+    const mock = await mockHost("compliant", { loadLatencyMs: 30_000 });
+    const cert = await certify(mock.url, { allowMutations: true, standard: lifecycle(1) });
+    const load = check(cert, "lifecycle.load");
+    const implicit = check(cert, "lifecycle.no-implicit-load");
+    expect(load.status).not.toBe("passed");
+    expect([implicit.status, implicit.reason]).toEqual(["inconclusive", expect.stringMatching(/a load of \S+ that lmcert started itself .* may still land/)]);
+    expect(implicit.reason).toContain(String((load.observed as { model?: string } | undefined)?.model ?? ""));
+    expect(cert.verdict).not.toBe("certified");
+    expect(cert.mutations.restore).toBe("failed");
+    expect(cert.mutations.detail).toMatch(/RESTORE UNCONFIRMED/);
+  }, 60_000);
+});
+
 describe("one mutation session per server", () => {
   it("a second session on the same server is refused, naming who holds the lock; aliases share it", () => {
     const dir = mkdtempSync(join(tmpdir(), "lmcert-lock-"));
