@@ -108,6 +108,26 @@ describe("one mutation session per server", () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it.runIf(process.platform === "linux")("a lock held by a zombie (exited, not yet reaped) is a dead process's lock", async () => {
+    // `sh` starts `true` in the background and becomes `sleep`, which never reaps it: `true` stays a zombie.
+    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()))));
+      const deadline = Date.now() + 10_000;
+      const state = () => { const stat = readFileSync(`/proc/${zombie}/stat`, "utf8"); return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3); };
+      while (state() !== "Z" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(state()).toBe("Z");
+      expect(() => process.kill(zombie, 0)).not.toThrow(); // why kill(pid, 0) alone cannot tell
+      const dir = mkdtempSync(join(tmpdir(), "lmcert-lock-"));
+      writeFileSync(join(dir, "loopback_41237.lock"), JSON.stringify({ pid: zombie, command: "lmcert certify z", startedAt: "2026-11-25T00:00:00.000Z", server: "loopback:41237", nonce: "z" }));
+      const lock = acquireHostLock("http://127.0.0.1:41237", dir);
+      expect(lock.note).toMatch(new RegExp(`left by pid ${zombie} .* which no longer runs`));
+      lock.release();
+    } finally {
+      parent.kill("SIGKILL");
+    }
+  });
+
   it("certify while another process holds the server's lock: mutating checks error, not certified, host untouched", async () => {
     const mock = await mockHost("compliant");
     const dir = mkdtempSync(join(tmpdir(), "lmcert-lock-"));

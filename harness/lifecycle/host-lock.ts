@@ -2,6 +2,10 @@
  * @module One mutation session per server at a time, across lmcert processes (issue 15.5): a lock file per server
  * in the default journal folder, created with O_EXCL. It says who holds it (pid, command, start time); a lock left
  * by a process that no longer exists (kill -9, power loss) is taken over, with a note.
+ *
+ * The lock also names its session's journal, so a lock left behind is the pointer to an unfinished restore even
+ * when that run wrote to another --out. That is why a run abandoned by a second Ctrl-C leaves its lock in place:
+ * deleting it would let the next run (with another --out) miss the open journal. `lmcert restore` takes it over.
  */
 import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -151,7 +155,7 @@ export function acquireHostLock(url: string, dir: string = defaultJournalDir(), 
     if (holder !== null && isAlive(holder.pid)) throw new HostLockedError(holder, path);
     if (journalPath !== null && holder?.journal && isUnfinished(holder.journal)) throw new UnfinishedSessionError(holder.journal, holder);
     note = holder
-      ? `took over the lock ${path} left by pid ${holder.pid} (\`${holder.command}\`, since ${holder.startedAt}), which no longer runs`
+      ? `took over the lock ${path} left by pid ${holder.pid} (\`${holder.command}\`, since ${holder.startedAt}), which no longer runs${holder.journal ? ` (its journal: ${holder.journal})` : ""}`
       : `took over the unreadable lock ${path}`;
     // Move it aside rather than delete: of two processes taking over at once, only one rename succeeds.
     try {
