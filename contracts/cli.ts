@@ -67,6 +67,8 @@ export const RestoreFlags = z.strictObject({
   journal: z.string().min(1),
   tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
   timeoutMs: DurationMs.default(120_000),
+  /** The operator checked the host: a load the journal still calls pending will never land. */
+  forgetPending: z.boolean().default(false),
 });
 export type RestoreFlags = z.infer<typeof RestoreFlags>;
 

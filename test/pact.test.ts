@@ -4,6 +4,7 @@
  * so the order is guaranteed.
  */
 import { existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MatchersV3, PactV4 } from "@pact-foundation/pact";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
@@ -148,7 +149,12 @@ describe("provider verification: lmcert pact verify", () => {
   it("passes against the compliant mock, in real provider states, restores the host, and says it passed", async () => {
     const mock = await mockHost("compliant");
     const before = loadedIds(mock);
+    // From another folder, as `npx lmcert pact verify` is run: the shipped contract is found in the package.
+    const cwd = process.cwd();
+    process.chdir(tmpdir());
+    onTestFinished(() => process.chdir(cwd));
     const r = await runCli(["pact", "verify", mock.url, "--allow-mutations"]);
+    process.chdir(cwd);
     expect(r.stderr).toMatch(/✔ passed\s+contract\.pact-verified.* every interaction/);
     expect(r.code).toBe(0);
     // The states were really set up: the "not loaded" state unloaded the model before the load interaction.

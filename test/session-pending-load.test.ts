@@ -8,7 +8,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SnapshotInstance } from "../contracts/journal.ts";
 import type { LoadResult, ModelDriver } from "../harness/lifecycle/driver.ts";
+import { JournalFile } from "../harness/lifecycle/journal.ts";
 import { MutationSession } from "../harness/lifecycle/session.ts";
+import { runCli } from "./helpers/cli.ts";
+import { tempDir } from "./helpers/fleet.ts";
+import { mockHost } from "./helpers/hosts.ts";
 
 /** A host whose loads never answer in time; `land()` makes the last load appear, as a late load would. */
 class LateLoadingHost implements ModelDriver {
@@ -83,4 +87,23 @@ describe("a load lmcert gave up on", () => {
     expect(s.hasPendingLoadOf("big-llm")).toBe(false);
     await s.finish();
   });
+});
+
+describe("lmcert restore with a load the journal still calls pending", () => {
+  it("is UNCONFIRMED (exit 2, journal unfinished) until the operator says it will never land", async () => {
+    const mock = await mockHost("compliant");
+    const snapshot = mock.state.instances.map((i) => ({ id: i.id, model: i.modelKey, contextLength: null }));
+    const path = join(tempDir(), "host.restore-journal.json");
+    const journal = JournalFile.create(path, { host: { name: "host", url: mock.url }, tokenEnv: null, driver: "rest-v1", snapshot });
+    // A load that was on its way when the run died, whose wait budget has already run out, and that never lands.
+    journal.record("load", "google/gemma-3-12b", null, { waitUntil: new Date(Date.now() - 1_000).toISOString() });
+
+    const first = await runCli(["restore", path]);
+    expect([first.code, first.stderr]).toEqual([2, expect.stringMatching(/RESTORE UNCONFIRMED: .*gemma-3-12b.*may still land.*--forget-pending/s)]);
+    expect(JSON.parse(readFileSync(path, "utf8")).status).toBe("failed");
+
+    const forgotten = await runCli(["restore", path, "--forget-pending"]);
+    expect([forgotten.code, forgotten.stderr]).toEqual([0, expect.stringMatching(/never landed \(closed with --forget-pending\)/)]);
+    expect(JSON.parse(readFileSync(path, "utf8")).status).toBe("restored");
+  }, 60_000);
 });

@@ -21,7 +21,7 @@ export interface JournalRestoreResult {
 export async function restoreFromJournal(
   path: string,
   journal: RestoreJournal,
-  options: { token: string | undefined; timeoutMs: number; onWait?: (message: string) => void },
+  options: { token: string | undefined; timeoutMs: number; forgetPending?: boolean; onWait?: (message: string) => void },
 ): Promise<JournalRestoreResult> {
   const notes: string[] = [];
   // Never alongside another process's mutation session on this server.
@@ -40,11 +40,17 @@ export async function restoreFromJournal(
       }
       const wait = await awaitPendingLoads(driver, journal.snapshot, pending);
       const outcome = await restoreSnapshot(driver, journal.snapshot);
-      const waited = wait.notLanded.length > 0 ? `; the pending load of ${wait.notLanded.join(", ")} did not land within its wait budget` : "";
       const landed = wait.landed.length > 0 ? `; waited for the pending load of ${wait.landed.join(", ")} to land` : "";
-      const detail = `${outcome.detail}${landed}${waited}`;
-      reopenJournal(path, journal).close(outcome.ok ? "restored" : "failed", detail);
-      return { ok: outcome.ok, detail, notes };
+      const unseen = wait.notLanded.join(", ");
+      // A load that has not landed may still land (LM Studio keeps loading after the client gave up): the host is
+      // not known to be restored until the operator has checked, so the journal stays unfinished (issue 15.1).
+      const unconfirmed = wait.notLanded.length > 0 && !options.forgetPending;
+      const detail = unconfirmed
+        ? `RESTORE UNCONFIRMED: ${outcome.detail}${landed}; the pending load of ${unseen} has not landed by the time the journal allows for it, and may still land. Run \`lmcert restore ${path}\` again later; once \`lms ps\` and the server log show it will not land, add --forget-pending to close the journal`
+        : `${outcome.detail}${landed}${wait.notLanded.length > 0 ? `; the pending load of ${unseen} never landed (closed with --forget-pending)` : ""}`;
+      const ok = outcome.ok && !unconfirmed;
+      reopenJournal(path, journal).close(ok ? "restored" : "failed", detail);
+      return { ok, detail, notes };
     } finally {
       await driver.close();
     }

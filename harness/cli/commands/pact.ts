@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import type { CheckRecord } from "../../../contracts/certificate.ts";
 import { CertifyFlags } from "../../../contracts/cli.ts";
 import { PACT_FILE } from "../../../contracts/pact-states.ts";
+import { packageFile } from "../../package-files.ts";
 import { checks } from "../../../suites/index.ts";
 import { BROWSER_DISABLED } from "../../browser/find-chromium.ts";
 import { writeCertificate } from "../../certificate.ts";
@@ -74,7 +75,8 @@ export async function pactCommand(argv: readonly string[], io: CommandIo): Promi
       "lmcert pact verify: --allow-mutations is required: each provider state is set up by really loading and unloading models (the loaded models are restored afterwards)",
     );
   }
-  const pactFile = values.pact ?? PACT_FILE;
+  // The shipped contract sits in the package, wherever lmcert is run from (npx runs it from any folder).
+  const pactFile = values.pact ?? packageFile(PACT_FILE);
   if (!existsSync(pactFile)) throw new UsageError(`lmcert pact verify: no pact file at ${pactFile} (run the consumer tests, or pass --pact)`);
   const standard = loadStandard(flags.standard);
   const certificate = await certifyHost({
