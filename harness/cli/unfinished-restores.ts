@@ -3,9 +3,10 @@
  * `lmcert restore` command, and the run stops (exit 2) — or, with --restore-first, lmcert finishes that restore
  * first and then certifies.
  */
-import { defaultJournalDir, liveLockHolder } from "../lifecycle/host-lock.ts";
+import { defaultJournalDir, liveLockHolder, staleLockJournal } from "../lifecycle/host-lock.ts";
 import { restoreFromJournal } from "../lifecycle/journal-restore.ts";
 import { findUnfinishedJournals } from "../lifecycle/open-journals.ts";
+import { resolveServerKey } from "../net/server-identity.ts";
 import type { CommandIo } from "./io.ts";
 import { tokenFromEnv } from "./token.ts";
 
@@ -25,12 +26,15 @@ export async function settleUnfinishedRestores(
   for (const host of hosts) {
     // A journal whose run is still going (its process holds the server's lock) is not abandoned: that run will
     // restore it, and this one's mutating checks will find the lock taken.
+    await resolveServerKey(host.url); // the lock of a DNS name is its address's
     const holder = liveLockHolder(host.url);
     if (holder) {
       options.io.stderr.write(`note: another lmcert (pid ${holder.pid}, \`${holder.command}\`, since ${holder.startedAt}) is changing ${host.name} (${host.url}) right now\n`);
       continue;
     }
-    for (const { path, journal } of findUnfinishedJournals(host.url, dirs)) {
+    // A lock whose process died names its session's journal: found even when that run wrote to another --out.
+    const named = staleLockJournal(host.url);
+    for (const { path, journal } of await findUnfinishedJournals(host.url, dirs, named ? [named] : [])) {
       const state = journal.status === "failed" ? "whose restore FAILED" : "that was never restored (the run was killed)";
       if (!options.restoreFirst) {
         options.io.stderr.write(

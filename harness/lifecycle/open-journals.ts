@@ -4,9 +4,9 @@
  * that host as if nothing happened, nor snapshot the leftover as "the state to return to".
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { RestoreJournal } from "../../contracts/journal.ts";
-import { serverKey } from "../net/server-identity.ts";
+import { resolveServerKey } from "../net/server-identity.ts";
 import { readJournal } from "./journal.ts";
 
 export interface UnfinishedJournal {
@@ -30,14 +30,17 @@ function journalFiles(dir: string): string[] {
   return found;
 }
 
-/** Journals for this server (aliases included) that are still open, or whose restore failed: oldest first. */
-export function findUnfinishedJournals(url: string, dirs: readonly string[]): UnfinishedJournal[] {
-  const key = serverKey(url);
+/**
+ * Journals for this server (aliases included) that are still open, or whose restore failed: oldest first.
+ * `files`: journals named elsewhere (a dead session's lock names its journal, wherever its --out was).
+ */
+export async function findUnfinishedJournals(url: string, dirs: readonly string[], files: readonly string[] = []): Promise<UnfinishedJournal[]> {
+  const key = await resolveServerKey(url);
   const seen = new Set<string>();
   const found: UnfinishedJournal[] = [];
-  for (const path of dirs.flatMap(journalFiles)) {
-    if (seen.has(path)) continue;
-    seen.add(path);
+  for (const path of [...files.filter((f) => existsSync(f)), ...dirs.flatMap(journalFiles)]) {
+    if (seen.has(resolve(path))) continue;
+    seen.add(resolve(path));
     let journal: RestoreJournal;
     try {
       journal = readJournal(path);
@@ -46,7 +49,7 @@ export function findUnfinishedJournals(url: string, dirs: readonly string[]): Un
     }
     if (journal.status === "restored") continue;
     try {
-      if (serverKey(journal.host.url) === key) found.push({ path, journal });
+      if ((await resolveServerKey(journal.host.url)) === key) found.push({ path, journal });
     } catch {
       continue;
     }
