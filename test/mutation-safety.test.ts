@@ -112,8 +112,9 @@ describe("one mutation session per server", () => {
   });
 
   it.runIf(process.platform === "linux")("a lock held by a zombie (exited, not yet reaped) is a dead process's lock", async () => {
-    // `sh` starts `true` in the background and becomes `sleep`, which never reaps it: `true` stays a zombie.
-    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    // `sh` starts a 1 s `sleep` in the background and becomes `sleep 30`, which never reaps it: once the short one
+    // exits (after the exec, so `sh` cannot reap it either), it stays a zombie.
+    const parent = spawn("sh", ["-c", "sleep 1 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()))));
       const deadline = Date.now() + 10_000;
