@@ -5,7 +5,9 @@
  */
 import { defaultJournalDir, liveLockHolder } from "../lifecycle/host-lock.ts";
 import { restoreFromJournal } from "../lifecycle/journal-restore.ts";
-import { findUnfinishedJournals } from "../lifecycle/open-journals.ts";
+import { unfinishedJournalIndex } from "../lifecycle/open-journals.ts";
+import { readJournal } from "../lifecycle/journal.ts";
+import type { RestoreJournal } from "../../contracts/journal.ts";
 import type { CommandIo } from "./io.ts";
 import { tokenFromEnv } from "./token.ts";
 
@@ -21,6 +23,8 @@ export async function settleUnfinishedRestores(
   options: { out: string | null | undefined; restoreFirst: boolean; io: CommandIo; timeoutMs?: number },
 ): Promise<2 | null> {
   const dirs = [...(options.out ? [options.out] : []), defaultJournalDir()];
+  // The journal folders are read once for the whole fleet, not once per host.
+  const unfinishedFor = unfinishedJournalIndex(dirs);
   let blocked = false;
   for (const host of hosts) {
     // A journal whose run is still going (its process holds the server's lock) is not abandoned: that run will
@@ -30,7 +34,10 @@ export async function settleUnfinishedRestores(
       options.io.stderr.write(`note: another lmcert (pid ${holder.pid}, \`${holder.command}\`, since ${holder.startedAt}) is changing ${host.name} (${host.url}) right now\n`);
       continue;
     }
-    for (const { path, journal } of findUnfinishedJournals(host.url, dirs)) {
+    for (const { path, journal: indexed } of unfinishedFor(host.url)) {
+      // Another inventory name for the same server may have restored this journal earlier in this loop.
+      const journal = options.restoreFirst ? currentJournal(path) : indexed;
+      if (!journal || journal.status === "restored") continue;
       const state = journal.status === "failed" ? "whose restore FAILED" : "that was never restored (the run was killed)";
       if (!options.restoreFirst) {
         options.io.stderr.write(
@@ -56,4 +63,13 @@ export async function settleUnfinishedRestores(
     }
   }
   return blocked ? 2 : null;
+}
+
+/** The journal as it is on disk now, or null when it is gone or no longer readable. */
+function currentJournal(path: string): RestoreJournal | null {
+  try {
+    return readJournal(path);
+  } catch {
+    return null;
+  }
 }

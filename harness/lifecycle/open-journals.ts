@@ -32,9 +32,17 @@ function journalFiles(dir: string): string[] {
 
 /** Journals for this server (aliases included) that are still open, or whose restore failed: oldest first. */
 export function findUnfinishedJournals(url: string, dirs: readonly string[]): UnfinishedJournal[] {
-  const key = serverKey(url);
+  return unfinishedJournalIndex(dirs)(url);
+}
+
+/**
+ * Reads every journal in `dirs` once and answers, per server, what findUnfinishedJournals would. A fleet asks for
+ * each of its hosts: scanning and parsing every journal again per host cost O(hosts × journals), and journals pile
+ * up in the default journal folder (bench/RESULTS.md, round 3b).
+ */
+export function unfinishedJournalIndex(dirs: readonly string[]): (url: string) => UnfinishedJournal[] {
   const seen = new Set<string>();
-  const found: UnfinishedJournal[] = [];
+  const unfinished: { key: string; path: string; journal: RestoreJournal; mtimeMs: number }[] = [];
   for (const path of dirs.flatMap(journalFiles)) {
     if (seen.has(path)) continue;
     seen.add(path);
@@ -46,10 +54,14 @@ export function findUnfinishedJournals(url: string, dirs: readonly string[]): Un
     }
     if (journal.status === "restored") continue;
     try {
-      if (serverKey(journal.host.url) === key) found.push({ path, journal });
+      unfinished.push({ key: serverKey(journal.host.url), path, journal, mtimeMs: statSync(path).mtimeMs });
     } catch {
       continue;
     }
   }
-  return found.sort((a, b) => statSync(a.path).mtimeMs - statSync(b.path).mtimeMs);
+  unfinished.sort((a, b) => a.mtimeMs - b.mtimeMs);
+  return (url) => {
+    const key = serverKey(url);
+    return unfinished.filter((u) => u.key === key).map(({ path, journal }) => ({ path, journal }));
+  };
 }
