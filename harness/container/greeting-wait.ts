@@ -3,8 +3,8 @@
  * Unlike `Wait.forHttp` it stops at once on Ctrl-C (no polling left behind to keep the process alive), and it
  * tells a container that exited (with its exit code) from one that never opened its port.
  */
-import { get } from "node:http";
 import type { WaitStrategy } from "testcontainers";
+import { HttpClient } from "../http/client.ts";
 
 type Container = Parameters<WaitStrategy["waitUntilReady"]>[0];
 type BoundPorts = Parameters<WaitStrategy["waitUntilReady"]>[1];
@@ -38,28 +38,32 @@ export function greetingWait(options: { host: string; containerPort: number; sig
     async waitUntilReady(container: Container, boundPorts: BoundPorts) {
       const url = `http://${options.host}:${boundPorts.getBinding(options.containerPort)}/lmstudio-greeting`;
       const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        if (options.signal?.aborted) throw new WaitInterruptedError("interrupted");
-        const state = (await container.inspect()).State;
-        if (!state.Running && state.Status !== "created") throw new ContainerExitedError(typeof state.ExitCode === "number" ? state.ExitCode : null);
-        if ((await statusOf(url)) === 200) return;
-        if (Date.now() > deadline) throw new ContainerNoAnswerError(`GET /lmstudio-greeting did not answer within ${timeoutMs} ms`);
-        await pause(POLL_MS, options.signal);
+      // The project's one HTTP client (undici), tied to Ctrl-C: an interrupted probe ends at once.
+      const http = new HttpClient({ timeoutMs: 1_000, signal: options.signal });
+      try {
+        for (;;) {
+          if (options.signal?.aborted) throw new WaitInterruptedError("interrupted");
+          const state = (await container.inspect()).State;
+          if (!state.Running && state.Status !== "created") throw new ContainerExitedError(typeof state.ExitCode === "number" ? state.ExitCode : null);
+          if ((await statusOf(http, url)) === 200) return;
+          if (Date.now() > deadline) throw new ContainerNoAnswerError(`GET /lmstudio-greeting did not answer within ${timeoutMs} ms`);
+          await pause(POLL_MS, options.signal);
+        }
+      } finally {
+        await http.close();
       }
     },
   };
   return strategy;
 }
 
-function statusOf(url: string): Promise<number | null> {
-  return new Promise((resolve) => {
-    const request = get(url, { timeout: 1_000 }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? null);
-    });
-    request.on("timeout", () => request.destroy());
-    request.on("error", () => resolve(null));
-  });
+/** The greeting's HTTP status, or null while nothing answers (refused, reset, timed out). */
+async function statusOf(http: HttpClient, url: string): Promise<number | null> {
+  try {
+    return (await http.send("GET", url)).status;
+  } catch {
+    return null;
+  }
 }
 
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
