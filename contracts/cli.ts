@@ -24,6 +24,8 @@ export const CertifyFlags = z.strictObject({
   allowMutations: z.boolean().default(false),
   lifecycleModel: z.string().min(1).optional(),
   signKey: z.string().min(1).optional(),
+  /** --rerun-key: the public key the --rerun-failed certificate must be signed with. */
+  rerunKey: z.string().min(1).optional(),
   // --container and its options: the raw strings, turned into a ContainerTarget (contracts/container.ts).
   container: z.string().min(1).optional(),
   containerModels: z.string().min(1).optional(),

@@ -19,7 +19,7 @@ export const ContainerTarget = z.strictObject({
   env: z.record(envName, z.string()).default({}).describe("environment variables for the container (values are never recorded)"),
   cmd: z.array(z.string()).min(1).optional().describe("command (arguments after the image's entrypoint)"),
   models: z.string().min(1).optional().describe("host folder with models, mounted read-only"),
-  modelsPath: z.string().startsWith("/").default(DEFAULT_CONTAINER_MODELS_PATH).describe("where the models folder is mounted inside the container"),
+  modelsPath: z.string().regex(/^\//, "must be an absolute path inside the container (starting with /)").default(DEFAULT_CONTAINER_MODELS_PATH).describe("where the models folder is mounted inside the container"),
   startupTimeoutMs: z.number().int().positive().default(180_000).describe("how long to wait for GET /lmstudio-greeting"),
 });
 export type ContainerTarget = z.output<typeof ContainerTarget>;

@@ -23,6 +23,13 @@ export const HostSummary = z.strictObject({
   warnings: z.array(z.string()).optional(),
   /** The host's run was interrupted: its statuses are partial. */
   interrupted: z.boolean().optional(),
+  /** Ids of the required checks. Absent in older summaries: `diff` then treats every check not in `warnings` as required. */
+  required: z.array(z.string()).optional(),
+  /**
+   * Checks this run did not select: deselected (--only/--skip, --rerun-failed) or mutating ones without
+   * --allow-mutations. `diff` does not compare a check across a change of selection.
+   */
+  notSelected: z.array(z.string()).optional(),
 });
 export type HostSummary = z.infer<typeof HostSummary>;
 

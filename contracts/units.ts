@@ -16,9 +16,28 @@ export function parseDurationMs(text: string, options: { allowZero?: boolean } =
   return Number.isFinite(ms) && (ms > 0 || (options.allowZero === true && ms === 0)) ? ms : null;
 }
 
-/** A CLI duration flag: a string as typed (or a number), in milliseconds after parsing. */
-export function durationMs(options: { allowZero?: boolean } = {}) {
+/**
+ * Why a bare number is refused, or null: below `minBareMs` (a timeout of a few milliseconds) it was almost certainly
+ * meant as seconds (`--timeout 5`), and silently waiting 5 ms would make every request time out.
+ */
+export function bareDurationProblem(text: string, minBareMs: number): string | null {
+  const bare = /^\s*(\d+(?:\.\d+)?)\s*$/.exec(text)?.[1];
+  if (bare === undefined || Number(bare) === 0 || Number(bare) >= minBareMs) return null;
+  const asMs = Number((Number(bare) * 1000).toFixed(3));
+  return `"${text.trim()}" would be ${bare} milliseconds, which is almost certainly not meant: use ${bare}s or ${asMs} (milliseconds)`;
+}
+
+/**
+ * A CLI duration flag: a string as typed (or a number), in milliseconds after parsing. With `minBareMs`, a bare
+ * number below it is refused (see bareDurationProblem); a number with a unit (`50ms`) is always taken as typed.
+ */
+export function durationMs(options: { allowZero?: boolean; minBareMs?: number } = {}) {
   return z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const tooSmall = options.minBareMs === undefined ? null : bareDurationProblem(String(value), options.minBareMs);
+    if (tooSmall !== null) {
+      ctx.addIssue({ code: "custom", message: tooSmall });
+      return z.NEVER;
+    }
     const ms = parseDurationMs(String(value), options);
     if (ms === null) {
       ctx.addIssue({ code: "custom", message: `"${value}" is not a ${options.allowZero ? "" : "positive "}duration: ${DURATION_RULE}` });
@@ -28,7 +47,8 @@ export function durationMs(options: { allowZero?: boolean } = {}) {
   });
 }
 
-export const DurationMs = durationMs();
+/** A timeout flag (--timeout, --host-timeout): a bare number below 100 is refused as probably meant in seconds. */
+export const DurationMs = durationMs({ minBareMs: 100 });
 
 /**
  * Decimal units are powers of 1000 (GB = 10^9 bytes, as macOS Finder and LM Studio's model sizes count); binary

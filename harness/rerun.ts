@@ -5,11 +5,47 @@
  * each marked `carriedOver: { from, at }` (the earlier certificate's digest and when it finished), so a host that
  * was fixed comes out certified without re-running everything, and nobody mistakes old evidence for new.
  */
+import { createPublicKey } from "node:crypto";
 import type { Certificate, CheckRecord } from "../contracts/certificate.ts";
 import { canonicalJson, sha256Hex } from "./canonical-json.ts";
+import { Certificate as CertificateSchema } from "../contracts/certificate.ts";
 import { UsageError } from "./errors.ts";
+import { parseCertificateText, verifyCertificate } from "./signing.ts";
 import type { Standard } from "../contracts/standard.ts";
 import type { Check } from "./types.ts";
+
+/**
+ * The earlier certificate a rerun builds on, verified exactly as `lmcert verify` does: the digest over the exact
+ * parsed members (duplicate keys and `__proto__` refused), not expired, and, when a key is given, signed by it.
+ * Its passes are about to be copied into a new certificate (and signed again, with `--sign-key`), so an edited,
+ * forged or stale one is refused outright rather than laundered into a fresh CERTIFIED (issue 15, review).
+ *
+ * `publicPem` is `--rerun-key`, else the public half of `--sign-key`: a run that signs only builds on
+ * certificates signed by the same key. Without either, only the digest is checked (anyone who can write the file
+ * can recompute a digest, so sign certificates whose reruns must be trusted).
+ */
+export function verifiedPreviousCertificate(text: string, path: string, options: { publicPem?: string; keySource?: string; now?: Date } = {}): Certificate {
+  if (options.publicPem !== undefined) {
+    try {
+      createPublicKey(options.publicPem);
+    } catch (cause) {
+      throw new UsageError(`--rerun-failed: ${options.keySource ?? "the key"} is not a public key PEM (${(cause as Error).message})`, { cause });
+    }
+  }
+  const parsed = parseCertificateText(text);
+  const verdict = "raw" in parsed ? verifyCertificate(parsed.raw, { ...(options.publicPem ? { publicPem: options.publicPem } : {}), ...(options.now ? { now: options.now } : {}) }) : { valid: false, problems: parsed.problems };
+  const cert = "raw" in parsed ? CertificateSchema.safeParse(parsed.raw) : null;
+  if (!verdict.valid || !cert?.success) {
+    const url = cert?.success ? cert.data.host.url : "<url>";
+    const keyNote = options.keySource ? ` (checked against ${options.keySource})` : "";
+    throw new UsageError(
+      `--rerun-failed: ${path} cannot be built on${keyNote}; its passes are not carried over:\n` +
+        verdict.problems.map((p) => `  - ${p}\n`).join("") +
+        `Run a full certification instead: lmcert certify ${url} --out <dir> [--allow-mutations …]`,
+    );
+  }
+  return cert.data;
+}
 
 /** The checks that did not pass, plus every check they need (transitively), so they can run at all. */
 export function checksToRerun(previous: Certificate, registry: readonly Check[]): string[] {

@@ -1,6 +1,7 @@
 /** @module Runs checks in registry order: selection, mutation gate, `needs`, per-check deadline, error capture. */
 import type { CheckRecord } from "../contracts/certificate.ts";
 import { describeError } from "./errors.ts";
+import { RUN_INTERRUPTED } from "./severity.ts";
 import { makeEvidence } from "./http/evidence.ts";
 import { serverText, serverValue } from "./server-text.ts";
 import { isRequired, resolveRemedy, type Check, type CheckContext, type Outcome } from "./types.ts";
@@ -59,6 +60,9 @@ function isSelectedCheck(id: string, only: readonly string[], skip: readonly str
   return !skip.includes(id);
 }
 
+/** The reason of a mutating check skipped without --allow-mutations: a choice of the run, not a finding about the host. */
+export const MUTATIONS_NOT_ALLOWED = "loads or unloads models; run with --allow-mutations to include it";
+
 function notSelected(): Outcome {
   return { status: "skipped", reason: "not selected for this run (--only/--skip)" };
 }
@@ -70,7 +74,7 @@ async function gateAndRun(
   deadline: CheckDeadline,
 ): Promise<Outcome> {
   if (check.mutates && !ctx.allowMutations) {
-    return { status: "skipped", reason: "loads or unloads models; run with --allow-mutations to include it" };
+    return { status: "skipped", reason: MUTATIONS_NOT_ALLOWED };
   }
   for (const need of check.needs ?? []) {
     const status = statusById.get(need);
@@ -109,12 +113,8 @@ async function runWithDeadline(check: Check, ctx: CheckContext, limit: CheckDead
   }
 }
 
-/**
- * The fix for a check the run's interruption (Ctrl-C, SIGTERM) left undecided: nothing is known about the host, so
- * no server fix (a "start the server" or "did not answer in time" fix would send the operator after a fault that
- * may not exist).
- */
-export const RUN_INTERRUPTED = "The run was interrupted (Ctrl-C or SIGTERM) before this check could finish, so nothing is known about it yet: run lmcert again.";
+// Defined with the severity model, which recognises an interrupted check by it; re-exported for existing importers.
+export { RUN_INTERRUPTED };
 
 /** Reasons and remedies are lmcert's words around server text (ids, messages): room for both, but bounded. */
 const MAX_REASON_CHARS = 4096;

@@ -7,14 +7,33 @@
  * - `warning`: an optional check did not pass. Worth a look; never a failure, never red in CI or alerting
  *   (issue 12: `cors.private-network` has no LM Studio setting, so it must not keep CI red for good).
  * - `ok`: passed. `skipped`: an optional check that did not run.
+ * - `interrupted`: an optional check the run's interruption (Ctrl-C, SIGTERM) left undecided. Nothing is known
+ *   about the host, so it is "not run (interrupted)", never a warning (a cut-off run would otherwise read
+ *   "10 warnings"). A required check left undecided stays `incomplete`: it still keeps the host uncertified.
  */
 import type { CheckRecord, Verdict } from "../contracts/certificate.ts";
 
-export type Severity = "ok" | "failure" | "incomplete" | "warning" | "skipped";
+export type Severity = "ok" | "failure" | "incomplete" | "warning" | "skipped" | "interrupted";
 
-export function severityOf(check: Pick<CheckRecord, "required" | "status">): Severity {
+/**
+ * The fix for a check the run's interruption (Ctrl-C, SIGTERM) left undecided: nothing is known about the host, so
+ * no server fix (a "start the server" or "did not answer in time" fix would send the operator after a fault that
+ * may not exist). It is also how the severity model recognises such a check.
+ */
+export const RUN_INTERRUPTED = "The run was interrupted (Ctrl-C or SIGTERM) before this check could finish, so nothing is known about it yet: run lmcert again.";
+
+/** What severityOf reads: the status, whether it is required, and (to tell an interruption) the remedy. */
+export type Judged = Pick<CheckRecord, "required" | "status"> & { readonly remedy?: CheckRecord["remedy"] };
+
+/** The check was left undecided by the run's interruption (its remedy says so), not by the host. */
+export function interruptedCheck(check: Judged): boolean {
+  return check.status === "error" && check.remedy === RUN_INTERRUPTED;
+}
+
+export function severityOf(check: Judged): Severity {
   if (check.status === "passed") return "ok";
   if (check.required) return check.status === "failed" ? "failure" : "incomplete";
+  if (interruptedCheck(check)) return "interrupted";
   return check.status === "skipped" ? "skipped" : "warning";
 }
 
@@ -24,16 +43,17 @@ export interface SeverityCounts {
   readonly incomplete: number;
   readonly warning: number;
   readonly skipped: number;
+  readonly interrupted: number;
 }
 
-export function severityCounts(checks: readonly Pick<CheckRecord, "required" | "status">[]): SeverityCounts {
-  const counts = { ok: 0, failure: 0, incomplete: 0, warning: 0, skipped: 0 };
+export function severityCounts(checks: readonly Judged[]): SeverityCounts {
+  const counts = { ok: 0, failure: 0, incomplete: 0, warning: 0, skipped: 0, interrupted: 0 };
   for (const check of checks) counts[severityOf(check)] += 1;
   return counts;
 }
 
 /** Certified only when every required check passed (and there is at least one). Inconclusive never counts as pass. */
-export function verdictFor(checks: readonly Pick<CheckRecord, "required" | "status">[]): Verdict {
+export function verdictFor(checks: readonly Judged[]): Verdict {
   const counts = severityCounts(checks);
   if (counts.failure > 0) return "not-certified";
   if (counts.incomplete === 0 && checks.some((c) => c.required)) return "certified";
@@ -46,7 +66,7 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** One line that says why a verdict is what it is, e.g. "2 required checks failed · 1 warning". */
-export function verdictReason(checks: readonly Pick<CheckRecord, "required" | "status">[]): string {
+export function verdictReason(checks: readonly Judged[]): string {
   const c = severityCounts(checks);
   const parts: string[] = [];
   if (c.failure > 0) parts.push(`${plural(c.failure, "required check")} failed`);
@@ -58,5 +78,6 @@ export function verdictReason(checks: readonly Pick<CheckRecord, "required" | "s
   }
   if (parts.length === 0) parts.push("every required check passed");
   if (c.warning > 0) parts.push(plural(c.warning, "warning"));
+  if (c.interrupted > 0) parts.push(`${plural(c.interrupted, "optional check")} not run (interrupted)`);
   return parts.join(" · ");
 }

@@ -33,6 +33,11 @@ export function signCertificate(certificate: Certificate, privatePem: string): C
   return { ...certificate, signature: { alg: "ed25519", keyId: keyIdOf(publicKey), value } };
 }
 
+/** The public key (SPKI PEM) of an ed25519 private key: what a certificate signed with it verifies against. */
+export function publicPemOf(privatePem: string): string {
+  return createPublicKey(createPrivateKey(privatePem)).export({ type: "spki", format: "pem" }).toString();
+}
+
 export interface VerifyResult {
   readonly valid: boolean;
   /** Each thing that does not match, said exactly. */

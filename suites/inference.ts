@@ -13,6 +13,8 @@ import type { ModelInstance } from "../harness/model-state/views.ts";
 import { joinUrl, readSurface, SURFACE_PATHS } from "../harness/surfaces.ts";
 import { defineCheck, type CheckContext, type Outcome } from "../harness/types.ts";
 import { REMEDY } from "./remedies.ts";
+import { lifecycleModel } from "./lifecycle-support.ts";
+import { SAFE_MODEL } from "../harness/reporters/what-to-fix.ts";
 
 /** One token of inference: a loaded model on a healthy host answers well within this. */
 const INFERENCE_TIMEOUT_MS = 25_000;
@@ -68,11 +70,23 @@ const loadedModelAnswers = defineCheck({
     if (instances === null) {
       return { status: "skipped", reason: `cannot tell which models are loaded (${why}), and asking for a model that is not loaded could load it; nothing was asked`, evidence };
     }
+    const discovery = await ctx.discovery();
     if (instances.length === 0) {
-      return { status: "skipped", reason: "nothing is loaded, so inference cannot be shown without loading a model (this check never loads one): `lms load <model>` and re-run", evidence };
+      // Name a model the host has downloaded, so the command can be pasted: the lifecycle model if one is set,
+      // else the smallest downloaded LLM (what lmcert's own lifecycle checks would pick).
+      const suggested = lifecycleModel(ctx, discovery);
+      const nameable = suggested !== null && SAFE_MODEL.test(suggested);
+      const load = nameable ? `\`lms load ${suggested}\`` : "`lms load <model>` (`lms ls` lists the downloaded models)";
+      const which = !nameable ? "" : ctx.lifecycleModel === suggested ? " (the lifecycle model)" : " (the smallest downloaded LLM)";
+      return {
+        status: "skipped",
+        reason: `nothing is loaded, so inference cannot be shown without loading a model (this check never loads one): ${load}${which} and re-run`,
+        observed: { loaded: [], suggestedModel: nameable ? suggested : null },
+        evidence,
+      };
     }
     // The smallest loaded LLM answers fastest; an embedding model only when no LLM is loaded.
-    const catalogue = catalogueFrom(await ctx.discovery()) ?? [];
+    const catalogue = catalogueFrom(discovery) ?? [];
     const typeOf = (i: ModelInstance) => catalogue.find((m) => m.key === i.model)?.type ?? "llm";
     const sizeOf = (i: ModelInstance) => catalogue.find((m) => m.key === i.model)?.sizeBytes ?? Number.MAX_SAFE_INTEGER;
     const bySize = [...instances].sort((a, b) => sizeOf(a) - sizeOf(b));

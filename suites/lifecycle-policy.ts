@@ -28,6 +28,9 @@ const noImplicitLoad = defineCheck({
       const ttlSeconds = 60;
       // "Implicit load" is decided from the loaded set before and after, never from the status: a JIT-off host
       // with one model loaded answers HTTP 200 for any model name, with that model (lmstudio-api.md Part C).
+      // A load of this model that lmcert itself started (lifecycle.load's, given up on after the standard's
+      // loadTimeoutSeconds) may land at any moment: its arrival would be read as the request's JIT load (issue 15.2).
+      if (session.hasPendingLoadOf(model)) return ownLoadPending(model);
       const before = await readLiveState(ctx.http, discovery);
       if (isLoaded(before, model)) {
         return { status: "inconclusive", reason: `${model} is already loaded, so a request for it cannot show whether it would be loaded`, evidence: [...before.evidence], remedy: "Pick an unloaded model with --lifecycle-model (or `lifecycle.model` in the standard) and re-run." };
@@ -61,6 +64,7 @@ const noImplicitLoad = defineCheck({
         requestedTtlSeconds: ttlSeconds,
       };
       const evidence = [...before.evidence, exchange.evidence, ...after.evidence];
+      if (session.hasPendingLoadOf(model)) return { ...ownLoadPending(model), observed, evidence };
       if (ctx.standard.listing === "loaded-only") return judgeLoadedOnly(model, answer, loadedNow, observed, evidence);
       if (answer.kind === "answered" && loadedNow) {
         return { status: "passed", reason: `JIT loaded ${model} for the request (TTL requested: ${ttlSeconds} s; LM Studio's default for JIT loads is 60 min)`, observed, evidence };
@@ -70,6 +74,15 @@ const noImplicitLoad = defineCheck({
     });
   },
 });
+
+/** lmcert's own load of `model` has not been seen to land or fail: nothing the host does with `model` proves anything. */
+function ownLoadPending(model: string): Outcome {
+  return {
+    status: "inconclusive",
+    reason: `cannot tell: a load of ${model} that lmcert started itself (and stopped waiting for) may still land, and would look like a load the request caused`,
+    remedy: "Raise lifecycle.loadTimeoutSeconds in the standard to at least this model's load time on this host (or pick a smaller model with --lifecycle-model), then re-run.",
+  };
+}
 
 /** Loaded-only: nothing may be loaded by the request; only LM Studio's own answers or refusals show that. */
 function judgeLoadedOnly(model: string, answer: InferenceAnswer, loadedNow: boolean, observed: Record<string, unknown>, evidence: Evidence[]): Outcome {

@@ -1,7 +1,7 @@
 /** @module Shared plumbing for checks that change the host: get the session, turn failures into honest outcomes. */
 import { HttpError, describeError } from "../harness/errors.ts";
 import { DriverError } from "../harness/lifecycle/driver.ts";
-import { HostLockedError } from "../harness/lifecycle/host-lock.ts";
+import { HostLockedError, UnfinishedSessionError } from "../harness/lifecycle/host-lock.ts";
 import { NoDriverError } from "../harness/lifecycle/pick-driver.ts";
 import { MutationSession, SessionClosedError } from "../harness/lifecycle/session.ts";
 import type { CheckContext, Outcome } from "../harness/types.ts";
@@ -31,7 +31,7 @@ export async function openSession(ctx: CheckContext): Promise<MutationSession | 
     return session;
   } catch (error) {
     if (error instanceof NoDriverError) return { status: "inconclusive", reason: error.message, remedy: REMEDY.upgradeForLoad };
-    if (error instanceof HostLockedError) return { status: "error", reason: error.message };
+    if (error instanceof HostLockedError || error instanceof UnfinishedSessionError) return { status: "error", reason: error.message };
     if (error instanceof HttpError) return { status: "error", reason: `could not snapshot the loaded models: ${error.message}`, evidence: [error.evidence] };
     throw error;
   }

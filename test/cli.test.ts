@@ -113,6 +113,9 @@ describe("lmcert demo and the catalogue", () => {
     expect(r.stdout).toMatch(/mac-studio-2[\s\S]*✖ failed\s+listing\.matches-standard\s+all-available/);
     expect(r.stdout).toMatch(/mac-studio-2: .*\n.*readModelState\(\) → loaded \[qwen2\.5-0\.5b-instruct, text-embedding-nomic-embed-text-v1\.5\]/);
     expect(r.stdout).toMatch(/To certify mac-studio-2: In LM Studio: Developer → Server Settings → turn off/);
+    // The fix names the models the host serves, not a `<model>` placeholder.
+    expect(r.stdout).toMatch(/To certify mac-studio-2: .*`lms load qwen2\.5-0\.5b-instruct && lms load text-embedding-nomic-embed-text-v1\.5`/);
+    expect(r.stdout).not.toContain("<model>");
     expect(r.stdout).toMatch(/Fleet consistency: GET \/v1\/models means different things across the fleet: mac-studio-1 lists loaded-only; mac-studio-2 lists all-available/);
     expect(existsSync(join(out, "mac-studio-1", "latest.json"))).toBe(true);
     expect(existsSync(join(out, "mac-studio-2", "latest.json"))).toBe(true);

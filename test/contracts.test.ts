@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { contractIds, renderContractFile } from "../contracts/json-schema.ts";
 import type { ContractId } from "../contracts/index.ts";
@@ -58,6 +58,25 @@ describe("contracts", () => {
     // Generation compiles every schema with ajv's meta-schema check on, so this also proves the schemas valid.
     const committed = readFileSync(join(import.meta.dirname, "..", "contracts", "json", "validators.js"), "utf8");
     expect(committed === renderValidatorsModule(), "contracts/json/validators.js is stale: run npm run contracts:json").toBe(true);
+  });
+
+  it("the generated schemas use only standard formats: ajv prints no 'unknown format … ignored' (a zod startsWith did)", () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, "warn").mockImplementation((...args: unknown[]) => void warnings.push(args.map(String).join(" ")));
+    try {
+      renderValidatorsModule();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(warnings.filter((w) => /unknown format/.test(w))).toEqual([]);
+    const formats = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) k === "format" && typeof x === "string" ? formats.add(x) : walk(x);
+    };
+    contractIds().forEach((id) => walk(JSON.parse(renderContractFile(id))));
+    const standard = ["date-time", "date", "time", "duration", "email", "hostname", "ipv4", "ipv6", "uri", "uri-reference", "uuid", "regex", "json-pointer"];
+    expect([...formats].filter((f) => !standard.includes(f))).toEqual([]);
   });
 
   const payloadFiles = readdirSync(PAYLOADS).filter((f) => f.endsWith(".json"));

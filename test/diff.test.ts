@@ -52,6 +52,64 @@ describe("lmcert diff", () => {
   });
 });
 
+describe("lmcert diff judges changes with the reporters' severity model (review 12.1)", () => {
+  type Edit = { status?: Certificate["checks"][number]["status"]; required?: boolean };
+  /** A variant of a real certificate: some checks edited, optionally deselected or run with mutations. */
+  function variant(base: Certificate, edits: Record<string, Edit>, run: Partial<Certificate["run"]> = {}): Certificate {
+    const checks = base.checks.map((c) => (edits[c.id] ? { ...c, ...edits[c.id], reason: edits[c.id]?.status === "skipped" && run.skippedChecks?.includes(c.id) ? "not selected for this run (--only/--skip)" : c.reason } : c));
+    const { digest: _d, ...body } = { ...base, run: { ...base.run, ...run }, checks };
+    return { ...body, digest: certificateDigest(body) };
+  }
+  async function baseline(dir: string): Promise<Certificate> {
+    const cert = JSON.parse(readFileSync(await certificateFile(dir, "base.json", {}), "utf8")) as Certificate;
+    expect(cert.checks.find((c) => c.id === "lifecycle.no-duplicate-instances")).toMatchObject({ required: false, status: "skipped" });
+    return cert;
+  }
+  const diff = async (dir: string, a: Certificate, b: Certificate) => {
+    writeFileSync(join(dir, "a.json"), JSON.stringify(a));
+    writeFileSync(join(dir, "b.json"), JSON.stringify(b));
+    return runCli(["diff", join(dir, "a.json"), join(dir, "b.json")]);
+  };
+
+  it("without then with --allow-mutations: an optional check newly failing is a new warning (exit 0), not a regression", async () => {
+    const dir = tempDir();
+    const before = await baseline(dir);
+    const after = variant(before, { "lifecycle.no-duplicate-instances": { status: "failed" }, "lifecycle.load": { status: "passed", required: true } }, { mutationsAllowed: true });
+    const r = await diff(dir, before, after);
+    expect(r.stdout).not.toContain("REGRESSION");
+    expect(r.stdout).toContain("new warning lifecycle.no-duplicate-instances: skipped → failed (optional check)");
+    expect(r.stdout).toMatch(/not compared lifecycle\.load: skipped → passed \(not selected in the first run/);
+    expect(r.stdout).toMatch(/no regressions · 1 new warning\(s\)\n$/);
+    expect(r.code).toBe(0);
+  });
+
+  it("an optional check passed → failed is a new warning; a required one is a regression (exit 1)", async () => {
+    const dir = tempDir();
+    const before = await baseline(dir);
+    const optional = await diff(dir, before, variant(before, { "inference.no-model-substitution": { status: "failed" } }));
+    expect(optional.stdout).toContain("new warning inference.no-model-substitution: passed → failed");
+    expect(optional.code).toBe(0);
+    const required = await diff(dir, before, variant(before, { "cors.preflight": { status: "failed" } }));
+    expect(required.stdout).toContain("REGRESSION cors.preflight: passed → failed");
+    expect(required.code).toBe(1);
+  });
+
+  it("passed → skipped: not compared when the second run deselected it (--skip), a regression for a required check otherwise", async () => {
+    const dir = tempDir();
+    const before = await baseline(dir);
+    const deselected = await diff(dir, before, variant(before, { "cors.preflight": { status: "skipped" } }, { skippedChecks: ["cors.preflight"] }));
+    expect(deselected.stdout).toMatch(/not compared cors\.preflight: passed → skipped \(not selected in the second run/);
+    expect(deselected.stdout).not.toContain("REGRESSION cors.preflight");
+    const stopped = await diff(dir, before, variant(before, { "cors.preflight": { status: "skipped" } }));
+    expect(stopped.stdout).toContain("REGRESSION cors.preflight: passed → skipped");
+    expect(stopped.code).toBe(1);
+    // An optional check that stops running is no loss.
+    const optional = await diff(dir, before, variant(before, { "schema.rest-v0-models": { status: "skipped" } }));
+    expect(optional.stdout).toContain("changed    schema.rest-v0-models: passed → skipped");
+    expect(optional.code).toBe(0);
+  });
+});
+
 describe("certify --rerun-failed", () => {
   it("runs exactly the checks that did not pass, plus what they need, against the same host", async () => {
     const dir = tempDir();

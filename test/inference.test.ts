@@ -99,6 +99,19 @@ describe("inference.loaded-model-answers (required)", () => {
     expect([record.status, record.reason]).toEqual(["skipped", expect.stringMatching(/nothing is loaded.*never loads one/)]);
     expect(cert.verdict).not.toBe("certified");
   });
+
+  it("on an idle host, names a downloaded model to load: the smallest LLM, or the lifecycle model when one is set", async () => {
+    const idle = (await mockHost("compliant", { loaded: [] })).url;
+    const smallest = check(await certify(idle), "inference.loaded-model-answers");
+    expect(smallest.reason).toContain("`lms load qwen2.5-0.5b-instruct` (the smallest downloaded LLM) and re-run");
+    expect(smallest.reason).not.toContain("<model>");
+    expect(smallest.observed).toMatchObject({ suggestedModel: "qwen2.5-0.5b-instruct" });
+    const chosen = check(await certify(idle, { lifecycleModel: "meta-llama-3.1-8b-instruct" }), "inference.loaded-model-answers");
+    expect(chosen.reason).toContain("`lms load meta-llama-3.1-8b-instruct` (the lifecycle model)");
+    // Nothing downloaded to name (or only a name unsafe to paste into a shell): the placeholder, and where to look.
+    const empty = check(await certify((await mockHost("compliant", { loaded: [], catalogue: [] })).url), "inference.loaded-model-answers");
+    expect(empty.reason).toContain("`lms load <model>` (`lms ls` lists the downloaded models)");
+  });
 });
 
 describe("inference.loaded-model-answers without an authoritative surface", () => {

@@ -1,5 +1,5 @@
 /** `lmcert init` (issue 12 §2): commented files with the editor schema line, that load cleanly as written. */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -7,6 +7,7 @@ import { loadInventory } from "../harness/fleet/inventory-file.ts";
 import { validateContract } from "../harness/schema-validator.ts";
 import { DEFAULT_STANDARD, loadStandard } from "../harness/standard-file.ts";
 import { runCli } from "./helpers/cli.ts";
+import { schemaPathFor, standardYaml } from "../harness/cli/commands/init.ts";
 import { tempDir } from "./helpers/fleet.ts";
 
 describe("lmcert init", () => {
@@ -53,5 +54,46 @@ describe("lmcert init", () => {
     const forced = await runCli(["init", "--dir", dir, "--force"]);
     expect(forced.code).toBe(0);
     expect(readFileSync(join(dir, "inventory.yaml"), "utf8")).toContain("servers:");
+  });
+
+  describe("the $schema line (review: not an absolute path into an npx cache)", () => {
+    const schemaFile = (root: string, id: string) => {
+      const path = join(root, "contracts", "json", `${id}.schema.json`);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, "{}");
+      return path;
+    };
+
+    it("lmcert installed in the project: a relative path into node_modules/lmcert, from a subfolder too", async () => {
+      const project = tempDir();
+      writeFileSync(join(project, "package.json"), "{}");
+      schemaFile(join(project, "node_modules", "lmcert"), "lmcert.Standard");
+      const npxCache = schemaFile(join(tempDir(), "_npx", "abc", "node_modules", "lmcert"), "lmcert.Standard");
+      expect(schemaPathFor(join(project, "config", "lmcert"), "lmcert.Standard", npxCache)).toEqual({ path: "../../node_modules/lmcert/contracts/json/lmcert.Standard.schema.json", portable: true });
+      expect(schemaPathFor(project, "lmcert.Standard", npxCache)).toEqual({ path: "./node_modules/lmcert/contracts/json/lmcert.Standard.schema.json", portable: true });
+      // As run: the line is relative and resolves to the project's copy.
+      const dir = join(project, "fleet");
+      writeFileSync(join(project, "node_modules", "lmcert", "contracts", "json", "lmcert.Inventory.schema.json"), "{}");
+      expect((await runCli(["init", "--dir", dir])).code).toBe(0);
+      const first = readFileSync(join(dir, "inventory.yaml"), "utf8").split("\n")[0];
+      expect(first).toBe("# yaml-language-server: $schema=../node_modules/lmcert/contracts/json/lmcert.Inventory.schema.json");
+    });
+
+    it("the running lmcert inside the same project (a checkout): relative, even going up", () => {
+      const project = tempDir();
+      writeFileSync(join(project, "package.json"), "{}");
+      const installed = schemaFile(project, "lmcert.Inventory");
+      expect(schemaPathFor(join(project, "examples", "fleet"), "lmcert.Inventory", installed)).toEqual({ path: "../../contracts/json/lmcert.Inventory.schema.json", portable: true });
+    });
+
+    it("neither (npx, outside any project): the install's absolute path, with a comment saying how to point it elsewhere", () => {
+      const npxCache = schemaFile(join(tempDir(), "_npx", "abc", "node_modules", "lmcert"), "lmcert.Standard");
+      const target = join(tempDir(), "configs");
+      expect(schemaPathFor(target, "lmcert.Standard", npxCache)).toEqual({ path: npxCache, portable: false });
+      const text = standardYaml("/nonexistent-dir-for-lmcert-test") // no project, no node_modules/lmcert above it;
+      const [line, ...comment] = text.split("\n").slice(0, 4);
+      expect(line).toMatch(/^# yaml-language-server: \$schema=\/.*lmcert\.Standard\.schema\.json$/);
+      expect(comment.join("\n")).toContain("after `npm i -D lmcert`, point it at that copy, e.g.\n# ./node_modules/lmcert/contracts/json/lmcert.Standard.schema.json (a path relative to this file)");
+    });
   });
 });

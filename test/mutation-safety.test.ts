@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
-import { tmpdir } from "node:os";
+import { hostname, networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { acquireHostLock, HostLockedError } from "../harness/lifecycle/host-lock.ts";
@@ -13,7 +13,7 @@ import { pendingLoadsIn } from "../harness/lifecycle/journal.ts";
 import type { RestoreJournal } from "../contracts/journal.ts";
 import { loadInventory } from "../harness/fleet/inventory-file.ts";
 import { runFleet } from "../harness/fleet/run-fleet.ts";
-import { normalisedOrigin, serverKey } from "../harness/net/server-identity.ts";
+import { normalisedOrigin, resolveServerKey, serverKey } from "../harness/net/server-identity.ts";
 import { checks } from "../suites/index.ts";
 import { tempDir, writeInventory } from "./helpers/fleet.ts";
 import { certify, check, mockHost } from "./helpers/hosts.ts";
@@ -57,6 +57,23 @@ describe("deadlines of checks that load models", () => {
   }, 60_000);
 });
 
+describe("lmcert's own late load is never blamed on the host (issue 15.2)", () => {
+  it("lifecycle.no-implicit-load is inconclusive while lifecycle.load's load of that model is still on its way", async () => {
+    // The load outlasts the standard's budget (1 s) and every wait of the run: it is still pending when
+    // lifecycle.no-implicit-load asks for the same model. The old code called the refusal a pass.
+    const mock = await mockHost("compliant", { loadLatencyMs: 30_000 });
+    const cert = await certify(mock.url, { allowMutations: true, standard: lifecycle(1) });
+    const load = check(cert, "lifecycle.load");
+    const implicit = check(cert, "lifecycle.no-implicit-load");
+    expect(load.status).not.toBe("passed");
+    expect([implicit.status, implicit.reason]).toEqual(["inconclusive", expect.stringMatching(/a load of \S+ that lmcert started itself .* may still land/)]);
+    expect(implicit.reason).toContain(String((load.observed as { model?: string } | undefined)?.model ?? ""));
+    expect(cert.verdict).not.toBe("certified");
+    expect(cert.mutations.restore).toBe("failed");
+    expect(cert.mutations.detail).toMatch(/RESTORE UNCONFIRMED/);
+  }, 60_000);
+});
+
 describe("one mutation session per server", () => {
   it("a second session on the same server is refused, naming who holds the lock; aliases share it", () => {
     const dir = mkdtempSync(join(tmpdir(), "lmcert-lock-"));
@@ -91,6 +108,26 @@ describe("one mutation session per server", () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it.runIf(process.platform === "linux")("a lock held by a zombie (exited, not yet reaped) is a dead process's lock", async () => {
+    // `sh` starts `true` in the background and becomes `sleep`, which never reaps it: `true` stays a zombie.
+    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()))));
+      const deadline = Date.now() + 10_000;
+      const state = () => { const stat = readFileSync(`/proc/${zombie}/stat`, "utf8"); return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3); };
+      while (state() !== "Z" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(state()).toBe("Z");
+      expect(() => process.kill(zombie, 0)).not.toThrow(); // why kill(pid, 0) alone cannot tell
+      const dir = mkdtempSync(join(tmpdir(), "lmcert-lock-"));
+      writeFileSync(join(dir, "loopback_41237.lock"), JSON.stringify({ pid: zombie, command: "lmcert certify z", startedAt: "2026-11-25T00:00:00.000Z", server: "loopback:41237", nonce: "z" }));
+      const lock = acquireHostLock("http://127.0.0.1:41237", dir);
+      expect(lock.note).toMatch(new RegExp(`left by pid ${zombie} .* which no longer runs`));
+      lock.release();
+    } finally {
+      parent.kill("SIGKILL");
+    }
+  });
+
   it("certify while another process holds the server's lock: mutating checks error, not certified, host untouched", async () => {
     const mock = await mockHost("compliant");
     const dir = mkdtempSync(join(tmpdir(), "lmcert-lock-"));
@@ -119,6 +156,42 @@ describe("the same server twice in an inventory (issue 15.5)", () => {
     expect(serverKey("http://127.0.0.1:1235")).not.toBe(serverKey("http://127.0.0.1:1234"));
   });
 
+  it("every address of this machine is one server per port: 127.0.0.0/8, ::ffff:127.x, its hostname, its interfaces", () => {
+    const own = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => (a.family === "IPv6" ? `[${a.address.replace(/%.*$/, "")}]` : a.address)));
+    const urls = ["http://127.0.0.2:1234", "http://127.0.0.3:1234/", "http://127.255.0.9:1234", "http://[::ffff:127.0.0.1]:1234", "http://[::FFFF:7f00:2]:1234", `http://${hostname()}:1234`, "http://LocalHost:1234", ...own.map((a) => `http://${a}:1234`)];
+    expect(new Set(urls.map(serverKey))).toEqual(new Set(["loopback:1234"]));
+    // A mapped address that is not this machine's is that IPv4 host.
+    expect(serverKey("http://[::ffff:10.0.0.100]:1234")).toBe(serverKey("http://10.0.0.100:1234"));
+  });
+
+  it("two aliases of this machine (127.0.0.2, 127.0.0.3) take one lock", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lmcert-lock-"));
+    const lock = acquireHostLock("http://127.0.0.2:41236", dir);
+    try {
+      expect(() => acquireHostLock("http://127.0.0.3:41236", dir)).toThrow(HostLockedError);
+      expect(() => acquireHostLock("http://[::ffff:127.0.0.1]:41236", dir)).toThrow(HostLockedError);
+    } finally {
+      lock.release();
+    }
+  });
+
+  it("a DNS name is keyed by the address it resolves to; a name of this machine by `loopback`; a failed lookup keeps the name", async () => {
+    // A fake resolver: no traffic leaves the machine.
+    const table: Record<string, string[]> = { "mac-studio.lan": ["10.0.0.102", "10.0.0.100"], "me.example": ["127.0.1.1"] };
+    const lookup = async (host: string) => {
+      const addresses = table[host];
+      if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+      return addresses.map((address) => ({ address }));
+    };
+    expect(await resolveServerKey("http://Mac-Studio.lan:1234", lookup)).toBe("10.0.0.100:1234");
+    // Remembered: the lock and journal lookups (sync) now see the name as its address.
+    expect(serverKey("http://mac-studio.lan:1234/")).toBe(serverKey("http://10.0.0.100:1234"));
+    expect(await resolveServerKey("http://me.example:1234", lookup)).toBe("loopback:1234");
+    expect(await resolveServerKey("http://nowhere.invalid:1234", lookup)).toBe("nowhere.invalid:1234");
+    // The system resolver, for `localhost` only (no traffic beyond this machine).
+    expect(await resolveServerKey("http://localhost:1234")).toBe("loopback:1234");
+  });
+
   it.each([
     ["a trailing slash", "http://127.0.0.1:5/"],
     ["upper case", "HTTP://127.0.0.1:5"],
@@ -128,14 +201,17 @@ describe("the same server twice in an inventory (issue 15.5)", () => {
     expect(() => loadInventory(path)).toThrow(/inventory\.yaml:6:\d+: servers\[1\]\.url: .* is the same server as servers\[0\] \(.*inventory\.yaml:4:\d+, "a"\): list each server once/);
   });
 
-  it("aliases of one server are certified one after another, never at once, and the host is left as found", async () => {
-    const mock = await mockHost("compliant", { loadLatencyMs: 150 });
+  it.each([
+    ["127.0.0.1 and localhost", "127.0.0.1", "127.0.0.1", "localhost"],
+    ["127.0.0.2 and 127.0.0.3 (server bound to 0.0.0.0)", "0.0.0.0", "127.0.0.2", "127.0.0.3"],
+  ])("aliases of one server (%s) are certified one after another, never at once, and the host is left as found", async (_name, bindHost, first, second) => {
+    const mock = await mockHost("compliant", { loadLatencyMs: 150, bindHost });
     const before = mock.state.instances.map((i) => i.id);
     const port = new URL(mock.url).port;
     const dir = tempDir();
     const path = writeInventory(dir, Number(port), [
-      { name: "by-ip", url: `http://127.0.0.1:${port}` },
-      { name: "by-name", url: `http://localhost:${port}` },
+      { name: "by-ip", url: `http://${first}:${port}` },
+      { name: "by-name", url: `http://${second}:${port}` },
     ]);
     const events: string[] = [];
     const previous = process.env["LMCERT_JOURNAL_DIR"];

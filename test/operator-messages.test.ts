@@ -305,6 +305,28 @@ describe("the flags and files people type (issue 12 §2)", () => {
     expect(badTimeout.stderr).not.toMatch(/timeoutMs/);
   });
 
+  it("--timeout 5 (a bare number below 100) is refused as probably seconds; 50ms, 100 and a bare --load-latency are kept", async () => {
+    const mock = await mockHost("compliant");
+    const five = await runCli(["certify", mock.url, "--timeout", "5", "--only", "health.greeting", "--no-browser"]);
+    expect(five.code).toBe(2);
+    expect(five.stderr).toContain('--timeout: "5" would be 5 milliseconds, which is almost certainly not meant: use 5s or 5000 (milliseconds)');
+    const hostTimeout = await runCli(["fleet", "inventory.yaml", "--host-timeout", "30"]);
+    expect([hostTimeout.code, hostTimeout.stderr]).toEqual([2, expect.stringContaining("--host-timeout: \"30\" would be 30 milliseconds")]);
+    // A unit is taken as typed, and 100 or more stays milliseconds (existing scripts keep working).
+    expect(CertifyFlags.parse({ url: "http://127.0.0.1:1234", timeoutMs: "50ms" }).timeoutMs).toBe(50);
+    expect(CertifyFlags.parse({ url: "http://127.0.0.1:1234", timeoutMs: "100" }).timeoutMs).toBe(100);
+    expect(MockFlags.parse({ loadLatencyMs: "5" }).loadLatencyMs).toBe(5); // the mock's latency is not a timeout
+  });
+
+  it("--timeout -1s names the flag and says what to type, not Node's 'argument is ambiguous'", async () => {
+    const r = await runCli(["certify", "http://127.0.0.1:9", "--timeout", "-1s"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/ambiguous|-XYZ/);
+    expect(r.stderr).toContain('lmcert certify: --timeout: "-1s" starts with "-", so it was read as a flag, not as the value of --timeout. A negative value is not accepted: give a positive one, e.g. --timeout 1s.');
+    const name = await runCli(["certify", "http://127.0.0.1:9", "--name", "-x"]);
+    expect(name.stderr).toContain('--name: "-x" starts with "-", so it was read as a flag, not as the value of --name. Give --name its value, or, if the value really starts with "-", write --name=-x.');
+  });
+
   it("byte sizes in the standard: 64GB is decimal, 64GiB binary, bare numbers are bytes, 64G is refused with the rule", () => {
     expect(parseByteSize("64GB")).toBe(64e9);
     expect(parseByteSize("64 GiB")).toBe(64 * 2 ** 30);

@@ -10,6 +10,8 @@ import { certify, LAN_STAND_IN, mockHost } from "./helpers/hosts.ts";
 import { startMock } from "../fixtures/mock/server.ts";
 import { preset } from "../fixtures/mock/presets.ts";
 import { onTestFinished } from "vitest";
+import { certificateDigest } from "../harness/certificate.ts";
+import { generateKeyPair, signCertificate } from "../harness/signing.ts";
 
 const FAST = ["--no-browser", "--probe-address", LAN_STAND_IN, "--timeout", "1000", "--name", "ms"];
 
@@ -84,5 +86,87 @@ describe("certify --rerun-failed", () => {
     const written = writeCertificate(out, interrupted);
     expect(written.latestKept).toMatch(/interrupted/);
     expect(read(written.latest)).toEqual(complete);
+  });
+
+  describe("the earlier certificate is verified before anything carries over (review: false certification)", () => {
+    /** A real not-certified certificate of a mac-studio-2 host (listing.matches-standard failed), in --out. */
+    async function failedRun() {
+      const dir = tempDir();
+      const out = join(dir, "out");
+      const host = await mockHost("mac-studio-2");
+      const standard = standardFor(dir, host.port);
+      const first = await runCli(["certify", host.url, "--standard", standard, "--out", out, ...FAST]);
+      expect(first.code).toBe(1);
+      const latest = join(out, "ms", "latest.json");
+      return { dir, out, host, standard, latest, cert: read(latest), before: readFileSync(latest, "utf8") };
+    }
+    const save = (dir: string, name: string, value: unknown) => {
+      const path = join(dir, name);
+      writeFileSync(path, typeof value === "string" ? value : JSON.stringify(value, null, 2));
+      return path;
+    };
+
+    it("an edited pass (digest left wrong) is refused: exit 2, the reason, how to run a full certify; nothing signed or written", async () => {
+      const run = await failedRun();
+      const keys = generateKeyPair();
+      const forged: Certificate = { ...run.cert, checks: run.cert.checks.map((c) => (c.id === "listing.matches-standard" ? { ...c, status: "passed" as const } : c)) };
+      const edited = save(run.dir, "edited.json", forged);
+      const signKey = save(run.dir, "sign.pem", keys.privatePem);
+      const again = await runCli(["certify", "--rerun-failed", edited, "--standard", run.standard, "--out", run.out, "--sign-key", signKey, ...FAST]);
+      expect(again.code).toBe(2);
+      expect(again.stderr).not.toMatch(/CERTIFIED/);
+      expect(again.stderr).toMatch(/--rerun-failed: .*edited\.json cannot be built on/);
+      expect(again.stderr).toMatch(/digest mismatch/);
+      expect(again.stderr).toMatch(new RegExp(`Run a full certification instead: lmcert certify ${run.host.url.replace(/[.:/]/g, "\\$&")}`));
+      expect(readFileSync(run.latest, "utf8")).toBe(run.before);
+    }, 60_000);
+
+    it("duplicate keys and __proto__ members are refused like `verify` refuses them", async () => {
+      const run = await failedRun();
+      const dup = save(run.dir, "dup.json", run.before.replace(/"verdict": "not-certified"/, '"verdict": "not-certified", "verdict": "certified"'));
+      const dupRun = await runCli(["certify", "--rerun-failed", dup, "--standard", run.standard, ...FAST]);
+      expect(dupRun.code).toBe(2);
+      expect(dupRun.stderr).toMatch(/forged or damaged: .*verdict/);
+      const proto = save(run.dir, "proto.json", run.before.replace(/"observed": \{/, '"observed": { "__proto__": { "x": 1 },'));
+      const protoRun = await runCli(["certify", "--rerun-failed", proto, "--standard", run.standard, ...FAST]);
+      expect(protoRun.code).toBe(2);
+      expect(protoRun.stderr).toMatch(/__proto__/);
+    }, 60_000);
+
+    it("an expired certificate (finished 37 days ago, digest intact) is refused and latest.json is kept", async () => {
+      const run = await failedRun();
+      const day = 24 * 3600 * 1000;
+      const finishedAt = new Date(Date.now() - 37 * day).toISOString();
+      const { digest: _d, ...body } = { ...run.cert, startedAt: new Date(Date.now() - 37 * day - 5000).toISOString(), finishedAt, validUntil: new Date(Date.now() - 30 * day).toISOString() };
+      const old = save(run.dir, "old.json", { ...body, digest: certificateDigest(body) });
+      const again = await runCli(["certify", "--rerun-failed", old, "--standard", run.standard, "--out", run.out, ...FAST]);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toMatch(/expired: valid until/);
+      expect(again.stderr).not.toMatch(/CERTIFIED/);
+      expect(readFileSync(run.latest, "utf8")).toBe(run.before);
+    }, 60_000);
+
+    it("with --sign-key the earlier certificate must be signed by that key; --rerun-key names another", async () => {
+      const run = await failedRun();
+      const ours = generateKeyPair();
+      const theirs = generateKeyPair();
+      const signKey = save(run.dir, "ours.pem", ours.privatePem);
+      const unsignedRun = await runCli(["certify", "--rerun-failed", run.latest, "--standard", run.standard, "--sign-key", signKey, ...FAST]);
+      expect(unsignedRun.code).toBe(2);
+      expect(unsignedRun.stderr).toMatch(/not signed, but a key was given/);
+      const byThem = save(run.dir, "theirs.json", signCertificate(run.cert, theirs.privatePem));
+      const wrongKey = await runCli(["certify", "--rerun-failed", byThem, "--standard", run.standard, "--sign-key", signKey, ...FAST]);
+      expect(wrongKey.code).toBe(2);
+      expect(wrongKey.stderr).toMatch(new RegExp(`signed with key ${theirs.keyId}, but the given key is ${ours.keyId}`));
+      // Naming their public key accepts it: the rerun runs (the host is still broken, so exit 1, not a refusal).
+      const theirPub = save(run.dir, "theirs.pub", theirs.publicPem);
+      const named = await runCli(["certify", "--rerun-failed", byThem, "--rerun-key", theirPub, "--standard", run.standard, "--sign-key", signKey, ...FAST]);
+      expect(named.stderr).not.toMatch(/cannot be built on/);
+      expect(named.code).toBe(1);
+      const byUs = save(run.dir, "ours.json", signCertificate(run.cert, ours.privatePem));
+      const same = await runCli(["certify", "--rerun-failed", byUs, "--standard", run.standard, "--sign-key", signKey, ...FAST]);
+      expect(same.stderr).not.toMatch(/cannot be built on/);
+      expect(same.code).toBe(1);
+    }, 60_000);
   });
 });

@@ -74,6 +74,19 @@ describe("a load lmcert gave up on", () => {
     expect(final.detail).toMatch(/RESTORE UNCONFIRMED: .*big-llm.*may still land.*lmcert restore /);
     expect(JSON.parse(readFileSync(s.journal.path, "utf8")).status).toBe("failed");
   });
+
+  it("is pending for its model only, until a restore sees it land and undoes it", async () => {
+    const host = new LateLoadingHost();
+    const s = await session(host);
+    await expect(s.load("big-llm")).rejects.toThrow(/request timeout/);
+    expect([s.hasPendingLoadOf("big-llm"), s.hasPendingLoadOf("small-llm")]).toEqual([true, false]);
+    await s.restore();
+    expect(s.hasPendingLoadOf("big-llm")).toBe(true);
+    host.land();
+    await s.restore();
+    expect(s.hasPendingLoadOf("big-llm")).toBe(false);
+    await s.finish();
+  });
 });
 
 describe("lmcert restore with a load the journal still calls pending", () => {

@@ -111,6 +111,31 @@ describe("console details from issue 12", () => {
     expect(cert.verdict).not.toBe("certified");
   });
 
+  it("optional checks an interruption left unrun are 'not run (interrupted)', never warnings (console, Prometheus, JUnit, HTML)", async () => {
+    const host = await mockHost("compliant");
+    const dir = tempDir();
+    const out = join(dir, "out");
+    const inventory = writeInventory(dir, host.port, [{ name: "cut", url: host.url }]);
+    const stop = new AbortController();
+    stop.abort(); // Ctrl-C before the host was asked anything
+    const r = await runCli(["fleet", inventory, "--out", out, ...FAST], stop.signal);
+    const cert = JSON.parse(readFileSync(join(out, "cut", "latest.json"), "utf8")) as Certificate;
+    const unrunOptional = cert.checks.filter((c) => !c.required && c.status === "error");
+    expect(unrunOptional.length).toBeGreaterThan(1);
+    for (const c of unrunOptional) expect(severityOf(c)).toBe("interrupted");
+    expect(r.stderr).not.toMatch(/\d+ warnings?\b/);
+    expect(r.stderr).toMatch(/\d+ not run \(interrupted\)/);
+    const prom = readFileSync(join(out, "lmcert.prom"), "utf8");
+    expect(prom).not.toMatch(/severity="warning"/);
+    expect(prom).toMatch(/lmcert_check_status\{[^}]*check="config\.local-settings"[^}]*severity="interrupted"[^}]*\} -1/);
+    expect(prom).toMatch(/^lmcert_warnings\{host="cut"\} 0$/m);
+    const junit = readFileSync(join(out, "lmcert.junit.xml"), "utf8");
+    expect(junit).toMatch(/name="config\.local-settings"[^>]*>\s*<skipped message="not run \(interrupted\)/);
+    expect(readFileSync(join(out, "lmcert.html"), "utf8")).toMatch(/data-check="config\.local-settings" data-severity="interrupted">not run \(interrupted\)/);
+    expect(verdictReason(cert.checks)).toMatch(/optional checks? not run \(interrupted\)$/);
+    expect(verdictReason(cert.checks)).not.toMatch(/warning/);
+  });
+
   it("the live fleet line names the hosts in flight (TTY)", async () => {
     const { FleetProgressReporter } = await import("../harness/reporters/fleet-progress.ts");
     let tty = "";

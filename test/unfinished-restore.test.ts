@@ -1,9 +1,11 @@
 /** An unfinished restore journal is never ignored (issue 12): said loudly, or finished with --restore-first. */
-import { mkdirSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { JournalFile, readJournal, reopenJournal } from "../harness/lifecycle/journal.ts";
-import { defaultJournalDir } from "../harness/lifecycle/host-lock.ts";
+import { acquireHostLock, defaultJournalDir, UnfinishedSessionError } from "../harness/lifecycle/host-lock.ts";
+import { serverKey, serverKeySlug } from "../harness/net/server-identity.ts";
 import type { RunningMock } from "../fixtures/mock/server.ts";
 import { runCli } from "./helpers/cli.ts";
 import { tempDir } from "./helpers/fleet.ts";
@@ -66,5 +68,64 @@ describe("unfinished restore journals", () => {
     expect(code).not.toBe(2);
     expect(JSON.parse(readFileSync(path, "utf8")).status).toBe("restored");
     expect(loaded(mock)).toEqual(ORIGINAL);
+  });
+
+  describe("a dead run's lock names its journal, wherever its --out was", () => {
+    /** What `kill -9` of `certify --allow-mutations --out A` leaves: its open journal in A, its lock naming it. */
+    async function killedRunInAnotherOut(mock: RunningMock): Promise<{ journal: string; lock: string }> {
+      const journal = leftover(mock, join(tempDir(), "host"));
+      const child = spawn(process.execPath, ["-e", ""]);
+      const deadPid = await new Promise<number>((resolve) => child.on("exit", () => resolve(child.pid as number)));
+      const lock = join(defaultJournalDir(), `${serverKeySlug(mock.url)}.lock`);
+      mkdirSync(defaultJournalDir(), { recursive: true });
+      writeFileSync(lock, JSON.stringify({ pid: deadPid, command: "lmcert certify --allow-mutations --out A", startedAt: "2026-11-26T00:00:00.000Z", server: serverKey(mock.url), nonce: "n", journal }));
+      return { journal, lock };
+    }
+
+    for (const mutations of [true, false]) {
+      it(`certify ${mutations ? "--allow-mutations " : ""}--out B stops with UNFINISHED RESTORE naming A's journal, before any request`, async () => {
+        const mock = await mockHost("compliant");
+        const { journal, lock } = await killedRunInAnotherOut(mock);
+        try {
+          const { code, stderr } = await runCli(["certify", mock.url, "--out", tempDir(), "--no-browser", ...(mutations ? ["--allow-mutations"] : [])]);
+          expect(code).toBe(2);
+          expect(stderr).toContain(`UNFINISHED RESTORE for`);
+          expect(stderr).toContain(`put it back with: lmcert restore ${journal}`);
+          expect(mock.requests).toEqual([]);
+          expect(readJournal(journal).status).toBe("open");
+        } finally {
+          rmSync(lock, { force: true });
+        }
+      });
+    }
+
+    it("--restore-first restores the journal the lock names, then certifies", async () => {
+      const mock = await mockHost("compliant");
+      const { journal, lock } = await killedRunInAnotherOut(mock);
+      try {
+        const { code, stderr } = await runCli(["certify", mock.url, "--out", tempDir(), "--no-browser", "--restore-first"]);
+        expect(stderr).toContain(`--restore-first: finishing the restore in ${journal}`);
+        expect(code).not.toBe(2);
+        expect(readJournal(journal).status).toBe("restored");
+        expect(loaded(mock)).toEqual(ORIGINAL);
+      } finally {
+        rmSync(lock, { force: true });
+      }
+    });
+
+    it("a new session never takes over such a lock (the gate's backstop); a `restore` may", async () => {
+      const mock = await mockHost("compliant");
+      const { journal, lock } = await killedRunInAnotherOut(mock);
+      try {
+        expect(() => acquireHostLock(mock.url, defaultJournalDir(), join(tempDir(), "new.restore-journal.json"))).toThrow(UnfinishedSessionError);
+        expect(existsSync(lock)).toBe(true);
+        const taken = acquireHostLock(mock.url, defaultJournalDir());
+        expect(taken.note).toMatch(/took over the lock/);
+        taken.release();
+        expect(readJournal(journal).status).toBe("open");
+      } finally {
+        rmSync(lock, { force: true });
+      }
+    });
   });
 });

@@ -10,11 +10,29 @@ export function parseCommandArgs<const T extends OptionSpec>(command: string, ar
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true as const });
   } catch (cause) {
+    const ambiguous = ambiguousValue(command, argv, cause);
+    if (ambiguous) throw new UsageError(ambiguous, { cause });
     const message = (cause as Error).message.replace(/\. To specify a positional.*$/s, "").replace(/\.$/, "");
     const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
     const hint = unknown ? didYouMean(unknown.split("=")[0] ?? unknown, [...Object.keys(options).map((o) => `--${o}`), "--help"]) : "";
     throw new UsageError(`lmcert ${command}: ${message}.${hint}\nRun \`lmcert ${command} --help\` for usage.`, { cause });
   }
+}
+
+/**
+ * Node's parseArgs refuses `--timeout -1s` with "argument is ambiguous … '--timeout=-XYZ'": say instead which flag,
+ * which value, and what to type.
+ */
+function ambiguousValue(command: string, argv: readonly string[], cause: unknown): string | null {
+  const flag = /Option '(-{1,2}[^' ]+)[^']*' argument is ambiguous/.exec((cause as Error).message)?.[1];
+  if (flag === undefined) return null;
+  const at = argv.findIndex((a) => a === flag || (flag.startsWith("--") ? false : a.startsWith(flag)));
+  const value = at >= 0 ? argv[at + 1] : undefined;
+  if (value === undefined) return null;
+  const advice = /^-\d/.test(value)
+    ? ` A negative value is not accepted: give a positive one, e.g. ${flag} ${value.slice(1)}.`
+    : ` Give ${flag} its value, or, if the value really starts with "-", write ${flag}=${value}.`;
+  return `lmcert ${command}: ${flag}: "${value}" starts with "-", so it was read as a flag, not as the value of ${flag}.${advice}\nRun \`lmcert ${command} --help\` for usage.`;
 }
 
 /**

@@ -3,11 +3,12 @@
  * `lmcert restore` command, and the run stops (exit 2) — or, with --restore-first, lmcert finishes that restore
  * first and then certifies.
  */
-import { defaultJournalDir, liveLockHolder } from "../lifecycle/host-lock.ts";
+import { defaultJournalDir, liveLockHolder, staleLockJournal } from "../lifecycle/host-lock.ts";
 import { restoreFromJournal } from "../lifecycle/journal-restore.ts";
 import { unfinishedJournalIndex } from "../lifecycle/open-journals.ts";
 import { readJournal } from "../lifecycle/journal.ts";
 import type { RestoreJournal } from "../../contracts/journal.ts";
+import { resolveServerKey } from "../net/server-identity.ts";
 import type { CommandIo } from "./io.ts";
 import { tokenFromEnv } from "./token.ts";
 
@@ -24,17 +25,20 @@ export async function settleUnfinishedRestores(
 ): Promise<2 | null> {
   const dirs = [...(options.out ? [options.out] : []), defaultJournalDir()];
   // The journal folders are read once for the whole fleet, not once per host.
-  const unfinishedFor = unfinishedJournalIndex(dirs);
+  const unfinishedFor = await unfinishedJournalIndex(dirs);
   let blocked = false;
   for (const host of hosts) {
     // A journal whose run is still going (its process holds the server's lock) is not abandoned: that run will
     // restore it, and this one's mutating checks will find the lock taken.
+    await resolveServerKey(host.url); // the lock of a DNS name is its address's
     const holder = liveLockHolder(host.url);
     if (holder) {
       options.io.stderr.write(`note: another lmcert (pid ${holder.pid}, \`${holder.command}\`, since ${holder.startedAt}) is changing ${host.name} (${host.url}) right now\n`);
       continue;
     }
-    for (const { path, journal: indexed } of unfinishedFor(host.url)) {
+    // A lock whose process died names its session's journal: found even when that run wrote to another --out.
+    const named = staleLockJournal(host.url);
+    for (const { path, journal: indexed } of await unfinishedFor(host.url, named ? [named] : [])) {
       // Another inventory name for the same server may have restored this journal earlier in this loop.
       const journal = options.restoreFirst ? currentJournal(path) : indexed;
       if (!journal || journal.status === "restored") continue;

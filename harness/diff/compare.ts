@@ -3,11 +3,15 @@ import { Certificate } from "../../contracts/certificate.ts";
 import { FleetSummary, type HostSummary } from "../../contracts/fleet-summary.ts";
 import { UsageError } from "../errors.ts";
 import { summarizeCertificate } from "../fleet/host-summary.ts";
+import { severityOf, type Severity } from "../severity.ts";
+import type { CheckStatus } from "../../contracts/certificate.ts";
 
 export interface StatusChange {
   readonly check: string;
   readonly from: string;
   readonly to: string;
+  /** For a change that is not compared: why. */
+  readonly why?: string;
 }
 
 export interface HostDiff {
@@ -17,9 +21,13 @@ export interface HostDiff {
   readonly version: { readonly from: string | null; readonly to: string | null } | null;
   readonly verdict: { readonly from: string; readonly to: string } | null;
   readonly listingBehaviour: { readonly from: string | null; readonly to: string | null } | null;
-  /** passed → anything else, or a newly failing check. */
+  /** A required check whose severity got worse (harness/severity.ts). */
   readonly regressions: readonly StatusChange[];
+  /** An optional check that newly does not pass: a warning, shown but never a regression. */
+  readonly newWarnings: readonly StatusChange[];
   readonly improvements: readonly StatusChange[];
+  /** A check one of the runs did not select (--only/--skip, mutations allowed or not): the run changed, not the host. */
+  readonly notCompared: readonly StatusChange[];
   readonly otherChanges: readonly StatusChange[];
   readonly driftAppeared: readonly string[];
   readonly driftGone: readonly string[];
@@ -104,20 +112,60 @@ export function rehearsalNote(before: DiffInput, after: DiffInput): string | nul
   return null;
 }
 
-const RANK: Record<string, number> = { passed: 3, skipped: 2, inconclusive: 1, error: 1, failed: 0 };
+/** How bad each severity is (harness/severity.ts, the model every reporter uses): a higher rank is worse. */
+const SEVERITY_RANK: Record<Severity, number> = { ok: 0, skipped: 1, interrupted: 1, warning: 2, incomplete: 3, failure: 4 };
+
+/** Required checks of a summary; an older summary does not say, so every check that is not a warning counts. */
+function requiredOf(h: HostSummary): (id: string) => boolean {
+  if (h.required) {
+    const required = new Set(h.required);
+    return (id) => required.has(id);
+  }
+  const warnings = new Set(h.warnings ?? []);
+  return (id) => !warnings.has(id);
+}
+
+/**
+ * One check across two runs, judged by severity (harness/severity.ts), so diff and the reporters agree:
+ * - a check that one run did not select (--only/--skip, mutations not allowed) is not compared: the run changed,
+ *   not the host (an optional check the new run fails is still a new warning);
+ * - a regression is a required check whose severity got worse (passed → failed/error/inconclusive/skipped;
+ *   a required check that stopped being run is a loss too);
+ * - an optional check that newly does not pass is a new warning: shown, never a regression.
+ */
+function classify(change: StatusChange, before: HostSummary, after: HostSummary): keyof Pick<HostDiff, "regressions" | "newWarnings" | "improvements" | "notCompared" | "otherChanges"> {
+  const { check, from, to } = change;
+  const requiredBefore = requiredOf(before)(check);
+  const requiredAfter = requiredOf(after)(check);
+  const fromSeverity = from === "absent" ? null : severityOf({ required: requiredBefore, status: from as CheckStatus });
+  const toSeverity = to === "absent" ? null : severityOf({ required: requiredAfter, status: to as CheckStatus });
+  if (toSeverity === "warning" && (fromSeverity === null || fromSeverity === "ok" || fromSeverity === "skipped")) return "newWarnings";
+  const unselected = (h: HostSummary) => (h.notSelected ?? []).includes(check);
+  if (unselected(before) || unselected(after)) return "notCompared";
+  if (to === "passed") return "improvements";
+  // A check that is gone counts as not run: a required pass that disappears is a loss.
+  const toRank = SEVERITY_RANK[toSeverity ?? (requiredBefore ? "incomplete" : "skipped")];
+  const fromRank = fromSeverity === null ? null : SEVERITY_RANK[fromSeverity];
+  const requiredNow = toSeverity === null ? requiredBefore : requiredAfter;
+  if (requiredNow && fromRank !== null && toRank > fromRank && toRank >= SEVERITY_RANK.incomplete) return "regressions";
+  return "otherChanges";
+}
+
+/** Why a check is not compared: the side that did not select it. */
+function notComparedWhy(check: string, before: HostSummary, after: HostSummary): string {
+  const sides = [(before.notSelected ?? []).includes(check) ? "the first run" : null, (after.notSelected ?? []).includes(check) ? "the second run" : null].filter((s) => s !== null);
+  return `not selected in ${sides.join(" or ")} (--only/--skip, or --allow-mutations not given)`;
+}
 
 function compareHost(before: HostSummary, after: HostSummary): HostDiff {
-  const regressions: StatusChange[] = [];
-  const improvements: StatusChange[] = [];
-  const otherChanges: StatusChange[] = [];
+  const buckets = { regressions: [] as StatusChange[], newWarnings: [] as StatusChange[], improvements: [] as StatusChange[], notCompared: [] as StatusChange[], otherChanges: [] as StatusChange[] };
   for (const check of new Set([...Object.keys(before.checks), ...Object.keys(after.checks)])) {
     const from = before.checks[check] ?? "absent";
     const to = after.checks[check] ?? "absent";
     if (from === to) continue;
-    const change = { check, from, to };
-    if (from === "passed" || (to === "failed" && from !== "failed")) regressions.push(change);
-    else if ((RANK[to] ?? 0) > (RANK[from] ?? 0)) improvements.push(change);
-    else otherChanges.push(change);
+    const change: StatusChange = { check, from, to };
+    const bucket = classify(change, before, after);
+    buckets[bucket].push(bucket === "notCompared" ? { ...change, why: notComparedWhy(check, before, after) } : change);
   }
   const driftKey = (h: HostSummary) => new Set(Object.entries(h.drift).flatMap(([check, fields]) => fields.map((f) => `${check}: ${f.replace(/\/\d+\//g, "/*/")}`)));
   const [d0, d1] = [driftKey(before), driftKey(after)];
@@ -127,9 +175,7 @@ function compareHost(before: HostSummary, after: HostSummary): HostDiff {
     version: before.lmstudioVersion !== after.lmstudioVersion ? { from: before.lmstudioVersion, to: after.lmstudioVersion } : null,
     verdict: before.verdict !== after.verdict ? { from: before.verdict, to: after.verdict } : null,
     listingBehaviour: before.listingBehaviour !== after.listingBehaviour ? { from: before.listingBehaviour, to: after.listingBehaviour } : null,
-    regressions,
-    improvements,
-    otherChanges,
+    ...buckets,
     driftAppeared: [...d1].filter((f) => !d0.has(f)).sort(),
     driftGone: [...d0].filter((f) => !d1.has(f)).sort(),
   };
@@ -157,19 +203,22 @@ export function diffHosts(before: readonly HostSummary[], after: readonly HostSu
 export function renderDiff(report: DiffReport): string {
   const lines: string[] = [];
   for (const h of report.hosts) {
-    const changed = h.version || h.verdict || h.listingBehaviour || h.regressions.length || h.improvements.length || h.otherChanges.length || h.driftAppeared.length || h.driftGone.length;
+    const changed = h.version || h.verdict || h.listingBehaviour || h.regressions.length || h.newWarnings.length || h.improvements.length || h.notCompared.length || h.otherChanges.length || h.driftAppeared.length || h.driftGone.length;
     lines.push(changed ? `${h.host}:${h.interrupted ? " (interrupted run: changes unconfirmed, not counted)" : ""}` : `${h.host}: no changes`);
     if (h.version) lines.push(`  LM Studio ${h.version.from ?? "unknown"} → ${h.version.to ?? "unknown"}`);
     if (h.verdict) lines.push(`  verdict ${h.verdict.from} → ${h.verdict.to}`);
     if (h.listingBehaviour) lines.push(`  listing behaviour ${h.listingBehaviour.from ?? "unknown"} → ${h.listingBehaviour.to ?? "unknown"}`);
     for (const r of h.regressions) lines.push(`  ${h.interrupted ? "unconfirmed" : "REGRESSION"} ${r.check}: ${r.from} → ${r.to}`);
+    for (const r of h.newWarnings) lines.push(`  new warning ${r.check}: ${r.from} → ${r.to} (optional check)`);
     for (const r of h.improvements) lines.push(`  improved   ${r.check}: ${r.from} → ${r.to}`);
     for (const r of h.otherChanges) lines.push(`  changed    ${r.check}: ${r.from} → ${r.to}`);
+    for (const r of h.notCompared) lines.push(`  not compared ${r.check}: ${r.from} → ${r.to} (${r.why ?? "the run's selection changed"})`);
     for (const f of h.driftAppeared) lines.push(`  schema drift, new field: ${f}`);
     for (const f of h.driftGone) lines.push(`  schema drift, field gone: ${f}`);
   }
   for (const name of report.addedHosts) lines.push(`${name}: new host`);
   for (const name of report.removedHosts) lines.push(`${name}: no longer present`);
-  lines.push(report.regressions > 0 ? `${report.regressions} regression(s)` : "no regressions");
+  const warnings = report.hosts.reduce((n, h) => n + h.newWarnings.length, 0);
+  lines.push(`${report.regressions > 0 ? `${report.regressions} regression(s)` : "no regressions"}${warnings > 0 ? ` · ${warnings} new warning(s)` : ""}`);
   return `${lines.join("\n")}\n`;
 }

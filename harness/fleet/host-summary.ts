@@ -2,6 +2,7 @@
 import type { Certificate } from "../../contracts/certificate.ts";
 import type { HostSummary } from "../../contracts/fleet-summary.ts";
 import { severityOf } from "../severity.ts";
+import { MUTATIONS_NOT_ALLOWED } from "../runner.ts";
 
 function observed(cert: Certificate, id: string): Readonly<Record<string, unknown>> {
   return cert.checks.find((c) => c.id === id)?.observed ?? {};
@@ -36,5 +37,13 @@ export function summarizeCertificate(cert: Certificate, path: string | null): Ho
     certificate: path,
     warnings: cert.checks.filter((c) => severityOf(c) === "warning").map((c) => c.id),
     interrupted: cert.interrupted !== undefined,
+    required: cert.checks.filter((c) => c.required).map((c) => c.id),
+    notSelected: notSelected(cert),
   };
+}
+
+/** The checks the run chose not to run (--only/--skip, or mutating without --allow-mutations), not ones the host made skip. */
+function notSelected(cert: Certificate): string[] {
+  const deselected = new Set(cert.run.skippedChecks);
+  return cert.checks.filter((c) => c.status === "skipped" && (deselected.has(c.id) || c.reason === MUTATIONS_NOT_ALLOWED)).map((c) => c.id);
 }

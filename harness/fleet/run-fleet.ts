@@ -11,7 +11,7 @@ import { certifyHost } from "../certify-host.ts";
 import { certifyContainer } from "../container/certify-container.ts";
 import { fanOutSignal } from "../fan-out-signal.ts";
 import { createHostAgent } from "../http/agent.ts";
-import { serverKey } from "../net/server-identity.ts";
+import { resolveServerKey } from "../net/server-identity.ts";
 import type { Reporter } from "../reporters/reporter.ts";
 import { renderHtml } from "../reporters/html.ts";
 import { renderJunit } from "../reporters/junit.ts";
@@ -55,8 +55,12 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
   // runs, let alone two mutation sessions, against one server at once (issue 15.5). Workers take whole chains.
   const chains = new Map<string, number[]>();
   // Each container host is its own server (lmcert starts a fresh container for it).
-  const keyOf = (host: (typeof hosts)[number]) => (host.url === null ? `container:${host.name}` : serverKey(host.url));
-  hosts.forEach((host, index) => chains.set(keyOf(host), [...(chains.get(keyOf(host)) ?? []), index]));
+  // A DNS name and the address it resolves to are one server too (the same identity as the per-server lock).
+  const keys = await Promise.all(hosts.map((host) => (host.url === null ? `container:${host.name}` : resolveServerKey(host.url))));
+  hosts.forEach((_, index) => {
+    const key = keys[index] ?? String(index);
+    chains.set(key, [...(chains.get(key) ?? []), index]);
+  });
   const queue = [...chains.values()];
   let next = 0;
   // One connection pool for the whole fleet, a few connections per host: hosts never share connections, and the

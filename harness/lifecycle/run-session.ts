@@ -1,6 +1,6 @@
 /** @module A run's mutation session: begun lazily on the first mutation, always finished with a restore. */
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Certificate } from "../../contracts/certificate.ts";
 import { hostSlug } from "../certificate.ts";
 import type { CertifyHostOptions } from "../certify-host.ts";
@@ -8,6 +8,7 @@ import type { Discovery } from "../discovery.ts";
 import { describeError } from "../errors.ts";
 import type { HttpClient } from "../http/client.ts";
 import { acquireHostLock, defaultJournalDir } from "./host-lock.ts";
+import { resolveServerKey } from "../net/server-identity.ts";
 import { pickDriver } from "./pick-driver.ts";
 import { MutationSession } from "./session.ts";
 
@@ -19,9 +20,12 @@ export async function beginSession(options: CertifyHostOptions, http: HttpClient
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   // The lock comes before the snapshot: a snapshot taken while another session has a load in flight would make
   // that load part of "the state to return to".
+  const journalPath = join(dir, `${hostSlug(options.host.name)}.${stamp}.restore-journal.json`);
   let lock;
   try {
-    lock = acquireHostLock(options.host.url);
+    // A DNS name is locked by the address it resolves to: the name and its IP must share one lock.
+    await resolveServerKey(options.host.url);
+    lock = acquireHostLock(options.host.url, defaultJournalDir(), resolve(journalPath));
   } catch (error) {
     await driver.close();
     throw error;
@@ -30,7 +34,7 @@ export async function beginSession(options: CertifyHostOptions, http: HttpClient
     return await MutationSession.begin(driver, {
       host: options.host,
       tokenEnv: options.tokenEnv ?? null,
-      journalPath: join(dir, `${hostSlug(options.host.name)}.${stamp}.restore-journal.json`),
+      journalPath,
       loadTimeoutMs,
       lock,
     });

@@ -37,8 +37,8 @@ export class MutationSession {
   lifecycleInstance: { readonly model: string; readonly instanceId: string } | null = null;
   #performed = false;
   #closed = false;
-  /** Load requests still waiting for the host's answer. */
-  readonly #inflight = new Set<Promise<unknown>>();
+  /** Load requests still waiting for the host's answer, with the model each one loads. */
+  readonly #inflight = new Map<Promise<unknown>, string>();
   /** Loads whose answer lmcert stopped waiting for: they may still land. */
   #gaveUp: PendingLoad[] = [];
   /** Restores run one at a time: a check's own restore and the final one must not interleave. */
@@ -75,13 +75,21 @@ export class MutationSession {
     return this.#inflight.size > 0 || this.#gaveUp.length > 0;
   }
 
+  /**
+   * A load of `model` that lmcert sent is still on its way, or lmcert gave up on it and no restore has seen it land
+   * yet: until then, `model` appearing on the host may be lmcert's own doing, never evidence against the host.
+   */
+  hasPendingLoadOf(model: string): boolean {
+    return [...this.#inflight.values()].includes(model) || this.#gaveUp.some((p) => p.model === model);
+  }
+
   async load(model: string, options: { contextLength?: number | null } = {}): Promise<LoadResult> {
     if (this.#closed) throw new SessionClosedError(`load of ${model}`);
     // The wait budget goes into the journal first: after a kill -9, `lmcert restore` knows how long to wait.
     const index = this.journal.record("load", model, null, { waitUntil: new Date(Date.now() + this.#loadTimeoutMs).toISOString() });
     this.#performed = true;
     const request = this.driver.load(model, options);
-    this.#inflight.add(request);
+    this.#inflight.set(request, model);
     try {
       const result = await request;
       this.journal.settle(index, { instanceId: result.instanceId, outcome: "landed" });
@@ -151,7 +159,7 @@ export class MutationSession {
 
   async #restoreNow(): Promise<RestoreOutcome> {
     // Loads still in flight end by themselves: the driver gives each one the standard's load timeout.
-    await Promise.allSettled([...this.#inflight]);
+    await Promise.allSettled([...this.#inflight.keys()]);
     const pending = this.#gaveUp;
     this.#gaveUp = [];
     const wait = await awaitPendingLoads(this.driver, this.snapshot, pending);

@@ -14,6 +14,7 @@ function markFor(check: CheckRecord): { symbol: string; label: string; colour: k
     incomplete: { symbol: check.status === "error" ? "!" : check.status === "skipped" ? "-" : "?", label: check.status, colour: check.status === "error" ? "red" : "yellow" },
     warning: { symbol: "⚠", label: "warned", colour: "yellow" },
     skipped: { symbol: "-", label: "skipped", colour: "dim" },
+    interrupted: { symbol: "-", label: "not run", colour: "dim" },
   };
   return bySeverity[severityOf(check)];
 }
@@ -31,6 +32,7 @@ export function countsText(checks: readonly CheckRecord[]): string {
     }),
     s.warning > 0 ? `${s.warning} warning${s.warning === 1 ? "" : "s"}` : "",
     s.skipped > 0 ? `${s.skipped} skipped` : "",
+    s.interrupted > 0 ? `${s.interrupted} not run (interrupted)` : "",
   ];
   return parts.filter(Boolean).join(", ");
 }
@@ -60,7 +62,7 @@ export class ConsoleReporter implements Reporter {
 
   onCheckEnd(host: HostTarget, result: CheckRecord): void {
     const severity = severityOf(result);
-    if (this.#problemsOnly && (severity === "ok" || severity === "skipped")) return;
+    if (this.#problemsOnly && (severity === "ok" || severity === "skipped" || severity === "interrupted")) return;
     const p = this.#p;
     const mark = markFor(result);
     const tag = result.required ? "" : p.dim(severity === "warning" ? ` (optional, ${result.status})` : " (optional)");

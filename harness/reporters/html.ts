@@ -57,7 +57,7 @@ th.check{font-family:ui-monospace,monospace;font-weight:normal;white-space:nowra
 td.cell{cursor:pointer;text-align:center;min-width:96px;font-size:13px}
 td.sev-ok{background:var(--ok);color:var(--ok-ink)}td.sev-failure{background:var(--fail);color:var(--fail-ink);font-weight:600}
 td.sev-incomplete{background:var(--incomplete);color:var(--incomplete-ink)}td.sev-warning{background:var(--warn);color:var(--warn-ink)}
-td.sev-skipped{background:var(--skip);color:var(--skip-ink)}
+td.sev-skipped,td.sev-interrupted{background:var(--skip);color:var(--skip-ink)}
 td.cell.selected{outline:2px solid #3b6fd8;outline-offset:-2px}
 .grid-wrap{display:flex;gap:16px;align-items:flex-start;margin-top:8px}
 #detail{flex:1;min-width:320px;position:sticky;top:12px;max-height:calc(100vh - 24px);overflow:auto;white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:12px;background:#fff;border:1px solid var(--line);padding:12px;border-radius:6px}
@@ -88,6 +88,7 @@ const CELL_LABEL: Record<Severity, (r: CheckRecord) => string> = {
   incomplete: (r) => `? ${r.status}`,
   warning: (r) => `⚠ ${r.status}`,
   skipped: () => "skipped",
+  interrupted: () => "not run (interrupted)",
 };
 
 export interface HtmlOptions {
@@ -193,7 +194,7 @@ ${findings}
       const severity = severityOf(r);
       return `<td class="cell ${r.status} sev-${severity}" data-host="${html(c.host.name)}" data-check="${html(id)}" data-severity="${severity}">${html(CELL_LABEL[severity](r))}</td>`;
     });
-    const allPassed = records.every((r) => !r || ["ok", "skipped"].includes(severityOf(r)));
+    const allPassed = records.every((r) => !r || ["ok", "skipped", "interrupted"].includes(severityOf(r)));
     yield `<tr class="${allPassed ? "all-passed" : "has-problem"}"><th class="check">${html(id)}<span class="req ${required ? "required" : "optional"}">${required ? "required" : "optional"}</span></th>${cells.join("")}</tr>`;
   }
   yield `</table>

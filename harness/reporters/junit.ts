@@ -13,6 +13,10 @@ function testcase(host: string, hostUrl: string, check: CheckRecord): string {
   if (severityOf(check) === "warning") {
     return `${open}\n      <skipped message="${xml(`warning (optional check ${check.status}): ${check.reason.split("\n")[0] ?? ""}`)}"/>\n      <system-out>${detail}</system-out>\n    </testcase>`;
   }
+  // An optional check the interruption left undecided says nothing about the host: not run, not a warning.
+  if (severityOf(check) === "interrupted") {
+    return `${open}\n      <skipped message="${xml(`not run (interrupted): ${check.reason.split("\n")[0] ?? ""}`)}"/>\n    </testcase>`;
+  }
   if (check.carriedOver && check.status === "passed") {
     return `${open}\n      <system-out>${xml(`carried over: passed at ${check.carriedOver.at} (certificate ${check.carriedOver.from}), not re-run`)}</system-out>\n    </testcase>`;
   }

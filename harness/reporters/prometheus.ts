@@ -8,7 +8,7 @@ import { promLabel } from "./escape.ts";
  * One value per severity (severity.ts), so an alert on `== 0` fires only for a required check that failed: an
  * optional check that did not pass is a warning (0.5), never 0.
  */
-const SEVERITY_VALUE: Record<Severity, number> = { ok: 1, failure: 0, warning: 0.5, incomplete: -1, skipped: -1 };
+const SEVERITY_VALUE: Record<Severity, number> = { ok: 1, failure: 0, warning: 0.5, incomplete: -1, skipped: -1, interrupted: -1 };
 
 export interface PrometheusOptions {
   /** The run was interrupted: its statuses are partial (lmcert_run_interrupted 1). */
@@ -29,7 +29,7 @@ export function renderPrometheus(certificates: readonly Certificate[], runAt: Da
   metric("lmcert_certified", "1 if the host is certified against the standard, else 0.", hosts.map(({ cert }) => [{ host: cert.host.name }, cert.verdict === "certified" ? 1 : 0]));
   metric(
     "lmcert_check_status",
-    "Per check, by severity: 1 passed, 0 a required check failed, 0.5 warning (an optional check did not pass), -1 not decided or skipped. Labels: required, severity (ok, failure, warning, incomplete, skipped).",
+    "Per check, by severity: 1 passed, 0 a required check failed, 0.5 warning (an optional check did not pass), -1 not decided, skipped or not run (interrupted). Labels: required, severity (ok, failure, warning, incomplete, skipped, interrupted).",
     hosts.flatMap(({ cert }) => cert.checks.map((c): [Record<string, string>, number] => [checkLabels(cert, c), SEVERITY_VALUE[severityOf(c)]])),
   );
   metric("lmcert_warnings", "Optional checks that did not pass (warnings; they never fail certification).", hosts.map(({ cert }) => [{ host: cert.host.name }, severityCounts(cert.checks).warning]));

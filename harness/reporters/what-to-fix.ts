@@ -29,7 +29,7 @@ function modelsFor(check: CheckRecord): string[] {
 }
 
 /** Only names that are safe to paste into a shell: a server-supplied id never becomes part of a command otherwise. */
-const SAFE_MODEL = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$/;
+export const SAFE_MODEL = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$/;
 
 /**
  * The check's remedy with `<model>` filled in. A code span that names a placeholder is repeated once per model

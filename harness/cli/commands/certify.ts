@@ -3,7 +3,7 @@ import { CertifyFlags } from "../../../contracts/cli.ts";
 import { checks } from "../../../suites/index.ts";
 import { BROWSER_DISABLED, findChromium } from "../../browser/find-chromium.ts";
 import { join } from "node:path";
-import { Certificate as CertificateSchema, type Certificate } from "../../../contracts/certificate.ts";
+import type { Certificate } from "../../../contracts/certificate.ts";
 import { hostSlug, writeCertificate } from "../../certificate.ts";
 import { defaultLmStudioHome } from "../../local/lmstudio-settings.ts";
 import { certifyHost, defaultHostName } from "../../certify-host.ts";
@@ -16,9 +16,9 @@ import { tokenFromEnv } from "../token.ts";
 import { hostUrlArgument } from "../host-url.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
 import { settleUnfinishedRestores } from "../unfinished-restores.ts";
-import { readUserFile, readUserJson } from "../read-text-file.ts";
-import { signCertificate } from "../../signing.ts";
-import { carryOverRefusal, checksToRerun } from "../../rerun.ts";
+import { readUserFile } from "../read-text-file.ts";
+import { publicPemOf, signCertificate } from "../../signing.ts";
+import { carryOverRefusal, checksToRerun, verifiedPreviousCertificate } from "../../rerun.ts";
 import { renderWhatToFix } from "../../reporters/what-to-fix.ts";
 import { palette } from "../../reporters/terminal-text.ts";
 import type { CommandIo } from "../io.ts";
@@ -38,12 +38,17 @@ Options:
   --out <dir>           write <dir>/<host>/<timestamp>.json and <dir>/<host>/latest.json
   --token-env <VAR>     read the API token from environment variable VAR (never pass a token itself)
   --name <name>         host name in the certificate (default: host_port from the URL)
-  --timeout <duration>  per-request timeout: 5000 (ms), 500ms, 5s, 2m (default 5s)
+  --timeout <duration>  per-request timeout: 5000 (ms), 500ms, 5s, 2m (default 5s); a bare number below 100
+                        is refused (5 would be 5 ms: write 5s)
   --only <ids>          run only these check ids (comma-separated; see \`lmcert checks\`)
   --rerun-failed <cert> run exactly the checks that did not pass in that certificate (plus the checks they
                         need), against its host unless <url> is given. Its other passes are carried over
                         (marked carriedOver, with their time), so a fixed host comes out certified; a partial
-                        result never replaces a complete latest.json
+                        result never replaces a complete latest.json. That certificate is verified first, as
+                        \`lmcert verify\` does: an edited, forged or expired one is refused (exit 2; run a full
+                        certify instead). With --sign-key it must be signed by that same key
+  --rerun-key <pub>     the public key the --rerun-failed certificate must be signed with (instead of the
+                        --sign-key's own). Without either key only its digest is checked
   --skip <ids>          skip these check ids (recorded in the certificate; required ones leave it incomplete)
   --allow-mutations     run the checks that load and unload models (lifecycle.*, memory.over-budget-refused,
                         the listing tie-breaker). lmcert snapshots the loaded models first, journals every
@@ -100,6 +105,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     "lifecycle-model": { type: "string" },
     "sign-key": { type: "string" },
     "rerun-failed": { type: "string" },
+    "rerun-key": { type: "string" },
     problems: { type: "boolean" },
     quiet: { type: "boolean" },
     "restore-first": { type: "boolean" },
@@ -110,7 +116,9 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     "container-models": { type: "string" },
     "container-timeout": { type: "string" },
   });
-  const previous = values["rerun-failed"] ? readPreviousCertificate(values["rerun-failed"]) : null;
+  if (values["rerun-key"] !== undefined && values["rerun-failed"] === undefined) throw new UsageError("lmcert certify: --rerun-key only makes sense with --rerun-failed <certificate.json>");
+  const signKeyPem = values["sign-key"] ? readUserFile(values["sign-key"], "signing key") : undefined;
+  const previous = values["rerun-failed"] ? readPreviousCertificate(values["rerun-failed"], values["rerun-key"], signKeyPem === undefined ? undefined : { path: values["sign-key"] ?? "", pem: signKeyPem }) : null;
   if (previous && values.only) throw new UsageError("lmcert certify: --rerun-failed and --only cannot be combined");
   const image = values.container;
   if (image !== undefined && (positionals.length > 0 || previous)) throw new UsageError("lmcert certify: --container starts the host itself; give no <url> and no --rerun-failed with it");
@@ -138,6 +146,7 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
     allowMutations: values["allow-mutations"] ?? false,
     lifecycleModel: values["lifecycle-model"],
     signKey: values["sign-key"],
+    rerunKey: values["rerun-key"],
     problems: (values.problems ?? false) || (values.quiet ?? false),
     restoreFirst: values["restore-first"] ?? false,
     container: image,
@@ -157,7 +166,6 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   }
   const standard = loadStandard(flags.standard);
   const token = tokenFromEnv(flags.tokenEnv);
-  const signKeyPem = flags.signKey ? readUserFile(flags.signKey, "signing key") : undefined;
   const container = containerTargetFromFlags(flags);
   const hostUrl = flags.url ?? "";
   const hostName = flags.name ?? (container ? containerHostName(container.image) : defaultHostName(hostUrl));
@@ -210,8 +218,23 @@ function finalExitCode(certificate: Certificate, io: CommandIo): number {
   return harnessProblemExit([certificate], io) ?? exitCodeFor(certificate.verdict);
 }
 
-function readPreviousCertificate(path: string): Certificate {
-  const parsed = CertificateSchema.safeParse(readUserJson(path, "certificate"));
-  if (!parsed.success) throw new UsageError(`--rerun-failed: ${path} is not an lmcert certificate (${parsed.error.issues[0]?.message ?? ""})`);
-  return parsed.data;
+/**
+ * The certificate a rerun builds on, verified (harness/rerun.ts): against --rerun-key if given, else against the
+ * public half of --sign-key (a signing run only builds on its own signatures), else by digest only.
+ */
+function readPreviousCertificate(path: string, rerunKeyPath: string | undefined, signKey: { path: string; pem: string } | undefined): Certificate {
+  const text = readUserFile(path, "--rerun-failed certificate");
+  if (rerunKeyPath !== undefined) {
+    return verifiedPreviousCertificate(text, path, { publicPem: readUserFile(rerunKeyPath, "--rerun-key public key"), keySource: `--rerun-key ${rerunKeyPath}` });
+  }
+  if (signKey !== undefined) {
+    let publicPem: string;
+    try {
+      publicPem = publicPemOf(signKey.pem);
+    } catch (cause) {
+      throw new UsageError(`--sign-key ${signKey.path}: not an ed25519 private key (${(cause as Error).message})`, { cause });
+    }
+    return verifiedPreviousCertificate(text, path, { publicPem, keySource: `the public key of --sign-key ${signKey.path}` });
+  }
+  return verifiedPreviousCertificate(text, path);
 }

@@ -8,6 +8,7 @@ import { writeCertificate } from "../../certificate.ts";
 import { findChromium } from "../../browser/find-chromium.ts";
 import { fleetConsistency } from "../../fleet/consistency.ts";
 import { summarizeCertificate } from "../../fleet/host-summary.ts";
+import { concreteRemedy } from "../../reporters/what-to-fix.ts";
 import { certifyHost } from "../../certify-host.ts";
 import { readModelState, type ModelState } from "../../model-state/read-model-state.ts";
 import { ConsoleReporter } from "../../reporters/console.ts";
@@ -90,7 +91,8 @@ function explain(results: { name: string; certificate: Certificate; state: Model
   );
   for (const r of failing) {
     const check = r.certificate.checks.find((c) => c.status === "failed" && c.required);
-    lines.push(`To certify ${r.name}: ${check?.remedy ?? "see the checklist above"}`);
+    // With model names filled in from what the check saw, as the "what to fix" block does.
+    lines.push(`To certify ${r.name}: ${(check && concreteRemedy(check, r.certificate.host.url)) ?? "see the checklist above"}`);
   }
   lines.push(`Certificates written to ${outDir}/<host>/latest.json`, "");
   return lines.join("\n");

@@ -12,6 +12,11 @@ Compare two certificates (one host) or two fleet summaries (fleet-summary.json):
 status changes (regressions first), listing behaviour changes (e.g. loaded-only → all-available) and schema drift
 (fields that appeared in or disappeared from the observed payloads).
 
+Changes are judged by the reporters' severity model: a regression is a required check that got worse (passed →
+failed/error/inconclusive/skipped) or a verdict that is no longer certified; an optional check that newly does not
+pass is a "new warning" (exit 0); a check one run did not select (--only/--skip, --allow-mutations given or not)
+is "not compared".
+
 Refuses (exit 2) to compare:
   - a fleet summary with a certificate, or certificates of two different hosts (--allow-mismatch to do it anyway).
     An upgrade rehearsal (a certificate from \`certify --container\`) against a fleet host's certificate is

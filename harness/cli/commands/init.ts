@@ -1,6 +1,6 @@
 /** @module `lmcert init`: a commented standard.yaml and inventory.yaml, ready to edit, that load cleanly as written. */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, relative } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { InitFlags } from "../../../contracts/cli.ts";
 import { BYTE_SIZE_RULE } from "../../../contracts/units.ts";
 import { UsageError } from "../../errors.ts";
@@ -12,7 +12,9 @@ export const INIT_HELP = `Usage: lmcert init [--dir <dir>] [--force]
 
 Write a commented standard.yaml (the built-in cluster standard, every field explained) and inventory.yaml (two
 example servers to replace) into <dir> (default: the current folder). Both start with a yaml-language-server
-line, so editors complete and check them against lmcert's JSON Schemas.
+line, so editors complete and check them against lmcert's JSON Schemas: a relative path to node_modules/lmcert
+in the project when it is there, else to this lmcert (absolute outside a project, with a comment on how to
+point it elsewhere).
 
 Options:
   --dir <dir>   where to write them (created if missing)
@@ -21,12 +23,45 @@ Options:
 
 Then: edit both, and run \`lmcert fleet inventory.yaml\` (or \`lmcert certify <url> --standard standard.yaml\`).`;
 
-/** The schema line editors read; relative when lmcert is installed under the project, else absolute. */
+/**
+ * Where the editor finds lmcert's JSON Schema, as seen from the folder the YAML files go to:
+ * 1. lmcert installed in that project (`node_modules/lmcert` in the folder or above it): a relative path to it,
+ *    which survives moving the project and lmcert updates;
+ * 2. the running lmcert lives inside the same project (a package.json above both): a relative path;
+ * 3. otherwise (e.g. under `npx`, whose cache folder may be cleared), the running install's absolute path: the
+ *    comment under the line says how to point it elsewhere.
+ */
+export function schemaPathFor(fileDir: string, schemaId: string, installed = packageFile("contracts", "json", `${schemaId}.schema.json`)): { path: string; portable: boolean } {
+  const dir = resolve(fileDir);
+  const relativeTo = (target: string) => {
+    const rel = relative(dir, target).split(sep).join("/");
+    return rel.startsWith("../") ? rel : `./${rel}`;
+  };
+  for (let d = dir; ; d = dirname(d)) {
+    const inProject = join(d, "node_modules", "lmcert", "contracts", "json", `${schemaId}.schema.json`);
+    if (existsSync(inProject)) return { path: relativeTo(inProject), portable: true };
+    if (dirname(d) === d) break;
+  }
+  const root = projectRoot(dir);
+  if (root !== null && !relative(root, installed).startsWith("..") && !isAbsolute(relative(root, installed))) return { path: relativeTo(installed), portable: true };
+  return { path: installed.split(sep).join("/"), portable: false };
+}
+
+/** The nearest folder at or above `dir` with a package.json, or null. */
+function projectRoot(dir: string): string | null {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, "package.json"))) return d;
+    if (dirname(d) === d) return null;
+  }
+}
+
+/** The schema line editors read, and a comment on how to point it elsewhere. */
 function schemaLine(fileDir: string, schemaId: string): string {
-  const schema = packageFile("contracts", "json", `${schemaId}.schema.json`);
-  const rel = relative(fileDir, schema);
-  const path = rel.startsWith("..") || isAbsolute(rel) ? schema : `./${rel}`;
-  return `# yaml-language-server: $schema=${path.split("\\").join("/")}`;
+  const { path, portable } = schemaPathFor(fileDir, schemaId);
+  const how = portable
+    ? `# The line above lets editors (yaml-language-server) check this file against lmcert's ${schemaId} schema.`
+    : `# The line above points editors at lmcert's ${schemaId} schema where this lmcert is installed (an npx cache\n# folder may be cleared): after \`npm i -D lmcert\`, point it at that copy, e.g.\n# ./node_modules/lmcert/contracts/json/${schemaId}.schema.json (a path relative to this file).`;
+  return `# yaml-language-server: $schema=${path}\n${how}`;
 }
 
 export function standardYaml(dir: string): string {

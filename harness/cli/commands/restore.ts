@@ -3,6 +3,7 @@ import { RestoreFlags } from "../../../contracts/cli.ts";
 import { UsageError } from "../../errors.ts";
 import { readJournal } from "../../lifecycle/journal.ts";
 import { restoreFromJournal } from "../../lifecycle/journal-restore.ts";
+import { resolveServerKey } from "../../net/server-identity.ts";
 import { parseCommandArgs, validateFlags } from "../args.ts";
 import { serverText } from "../../server-text.ts";
 import { tokenFromEnv } from "../token.ts";
@@ -34,6 +35,8 @@ export async function restoreCommand(argv: readonly string[], io: CommandIo): Pr
   const flags = validateFlags("restore", RestoreFlags, { journal: positionals[0], tokenEnv: values["token-env"], timeoutMs: values.timeout, forgetPending: values["forget-pending"] ?? false });
   const journal = readJournal(flags.journal);
   const token = tokenFromEnv(flags.tokenEnv ?? journal.tokenEnv ?? undefined);
+  // The per-server lock of a DNS name is its address's: resolve it before the restore takes the lock.
+  await resolveServerKey(journal.host.url);
   const result = await restoreFromJournal(flags.journal, journal, {
     token,
     timeoutMs: flags.timeoutMs,
