@@ -33,7 +33,20 @@ const knownSecrets = new Set<string>();
 export function rememberSecret(secret: string | undefined | null): void {
   if (!secret) return;
   for (const piece of secretPieces(secret)) knownSecrets.add(piece);
+  knownSecretsLongestFirst = null;
 }
+
+/** knownSecrets, longest first (a token before its halves), sorted once per change instead of once per string. */
+let knownSecretsLongestFirst: string[] | null = null;
+
+function secretsToRedact(extraSecrets: readonly string[]): readonly string[] {
+  if (extraSecrets.length > 0) return [...knownSecrets, ...extraSecrets.flatMap(secretPieces)].sort((a, b) => b.length - a.length);
+  knownSecretsLongestFirst ??= [...knownSecrets].sort((a, b) => b.length - a.length);
+  return knownSecretsLongestFirst;
+}
+
+/** Either credential shape can only be present where one of these is: most server text has neither. */
+const CREDENTIAL_HINT = /bearer|sk-lm-/i;
 
 /**
  * The token, its URL-encoded form, and its two halves: the SDK sends the 8-character identifier and the
@@ -50,8 +63,8 @@ function secretPieces(secret: string): string[] {
 /** Removes known tokens and anything shaped like a bearer credential or an LM Studio token. */
 export function redactSecrets(text: string, extraSecrets: readonly string[] = []): string {
   let out = text;
-  const secrets = [...knownSecrets, ...extraSecrets.flatMap(secretPieces)].sort((a, b) => b.length - a.length);
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const secret of secretsToRedact(extraSecrets)) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  if (!CREDENTIAL_HINT.test(out)) return out;
   return out.replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`).replace(LM_TOKEN_SHAPE, `sk-lm-${REDACTED}`);
 }
 

@@ -5,7 +5,9 @@
  */
 import { defaultJournalDir, liveLockHolder, staleLockJournal } from "../lifecycle/host-lock.ts";
 import { restoreFromJournal } from "../lifecycle/journal-restore.ts";
-import { findUnfinishedJournals } from "../lifecycle/open-journals.ts";
+import { unfinishedJournalIndex } from "../lifecycle/open-journals.ts";
+import { readJournal } from "../lifecycle/journal.ts";
+import type { RestoreJournal } from "../../contracts/journal.ts";
 import { resolveServerKey } from "../net/server-identity.ts";
 import type { CommandIo } from "./io.ts";
 import { tokenFromEnv } from "./token.ts";
@@ -22,6 +24,8 @@ export async function settleUnfinishedRestores(
   options: { out: string | null | undefined; restoreFirst: boolean; io: CommandIo; timeoutMs?: number },
 ): Promise<2 | null> {
   const dirs = [...(options.out ? [options.out] : []), defaultJournalDir()];
+  // The journal folders are read once for the whole fleet, not once per host.
+  const unfinishedFor = await unfinishedJournalIndex(dirs);
   let blocked = false;
   for (const host of hosts) {
     // A journal whose run is still going (its process holds the server's lock) is not abandoned: that run will
@@ -34,7 +38,10 @@ export async function settleUnfinishedRestores(
     }
     // A lock whose process died names its session's journal: found even when that run wrote to another --out.
     const named = staleLockJournal(host.url);
-    for (const { path, journal } of await findUnfinishedJournals(host.url, dirs, named ? [named] : [])) {
+    for (const { path, journal: indexed } of await unfinishedFor(host.url, named ? [named] : [])) {
+      // Another inventory name for the same server may have restored this journal earlier in this loop.
+      const journal = options.restoreFirst ? currentJournal(path) : indexed;
+      if (!journal || journal.status === "restored") continue;
       const state = journal.status === "failed" ? "whose restore FAILED" : "that was never restored (the run was killed)";
       if (!options.restoreFirst) {
         options.io.stderr.write(
@@ -60,4 +67,13 @@ export async function settleUnfinishedRestores(
     }
   }
   return blocked ? 2 : null;
+}
+
+/** The journal as it is on disk now, or null when it is gone or no longer readable. */
+function currentJournal(path: string): RestoreJournal | null {
+  try {
+    return readJournal(path);
+  } catch {
+    return null;
+  }
 }

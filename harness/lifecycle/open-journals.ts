@@ -35,24 +35,57 @@ function journalFiles(dir: string): string[] {
  * `files`: journals named elsewhere (a dead session's lock names its journal, wherever its --out was).
  */
 export async function findUnfinishedJournals(url: string, dirs: readonly string[], files: readonly string[] = []): Promise<UnfinishedJournal[]> {
-  const key = await resolveServerKey(url);
-  const seen = new Set<string>();
-  const found: UnfinishedJournal[] = [];
-  for (const path of [...files.filter((f) => existsSync(f)), ...dirs.flatMap(journalFiles)]) {
-    if (seen.has(resolve(path))) continue;
-    seen.add(resolve(path));
-    let journal: RestoreJournal;
-    try {
-      journal = readJournal(path);
-    } catch {
-      continue; // Not ours to judge here: `lmcert restore <file>` reports what is wrong with it.
-    }
-    if (journal.status === "restored") continue;
-    try {
-      if ((await resolveServerKey(journal.host.url)) === key) found.push({ path, journal });
-    } catch {
-      continue;
-    }
+  return (await unfinishedJournalIndex(dirs))(url, files);
+}
+
+interface IndexedJournal extends UnfinishedJournal {
+  readonly key: string;
+  readonly mtimeMs: number;
+}
+
+/**
+ * Reads every journal in `dirs` once and answers, per server, what findUnfinishedJournals would. A fleet asks for
+ * each of its hosts: reading, parsing and resolving every journal again per host cost O(hosts × journals), and
+ * journals pile up in the default journal folder (bench/RESULTS.md, round 3b).
+ */
+export async function unfinishedJournalIndex(
+  dirs: readonly string[],
+): Promise<(url: string, files?: readonly string[]) => Promise<UnfinishedJournal[]>> {
+  const inDirs = new Map<string, IndexedJournal | null>();
+  for (const path of dirs.flatMap(journalFiles)) {
+    if (!inDirs.has(resolve(path))) inDirs.set(resolve(path), await indexJournal(path));
   }
-  return found.sort((a, b) => statSync(a.path).mtimeMs - statSync(b.path).mtimeMs);
+  return async (url, files = []) => {
+    const key = await resolveServerKey(url);
+    const seen = new Set<string>();
+    const found: IndexedJournal[] = [];
+    // Named files first, as given: a named journal that is also in a folder is reported by its given path.
+    for (const path of files.filter((f) => existsSync(f))) {
+      if (seen.has(resolve(path))) continue;
+      seen.add(resolve(path));
+      const indexed = inDirs.has(resolve(path)) ? inDirs.get(resolve(path)) : await indexJournal(path);
+      if (indexed && indexed.key === key) found.push({ ...indexed, path });
+    }
+    for (const [absolute, indexed] of inDirs) {
+      if (seen.has(absolute)) continue;
+      if (indexed && indexed.key === key) found.push(indexed);
+    }
+    return found.sort((a, b) => a.mtimeMs - b.mtimeMs).map(({ path, journal }) => ({ path, journal }));
+  };
+}
+
+/** A journal that is not restored, with its server key; null for one that is restored or not ours to judge. */
+async function indexJournal(path: string): Promise<IndexedJournal | null> {
+  let journal: RestoreJournal;
+  try {
+    journal = readJournal(path);
+  } catch {
+    return null; // Not ours to judge here: `lmcert restore <file>` reports what is wrong with it.
+  }
+  if (journal.status === "restored") return null;
+  try {
+    return { path, journal, key: await resolveServerKey(journal.host.url), mtimeMs: statSync(path).mtimeMs };
+  } catch {
+    return null;
+  }
 }
