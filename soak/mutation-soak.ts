@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { preset } from "../fixtures/mock/presets.ts";
 import { startMock, type RunningMock } from "../fixtures/mock/server.ts";
+import { runRestore } from "../test/helpers/restore-process.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "lmcert.js");
 const SIGINT_TRIALS = Number(process.env["SOAK_SIGINT_TRIALS"] ?? 50);
@@ -150,15 +151,6 @@ function killTrial(): Promise<TrialResult> {
       kind: pendingLoad ? "killed-with-load-pending" : unfinished.length > 0 ? "killed-restored" : "killed-before-change",
       detail: `kill -9 at ${Math.round(at)} ms: ${problems.join("; ") || "ok"}`,
     };
-  });
-}
-
-function runRestore(journal: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, "restore", journal], { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => resolve({ code, stderr }));
   });
 }
 

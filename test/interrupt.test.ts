@@ -11,6 +11,7 @@ import { pollUntil } from "../harness/lifecycle/poll.ts";
 import { runCli } from "./helpers/cli.ts";
 import { mockHost } from "./helpers/hosts.ts";
 import { LAN_STAND_IN } from "./helpers/hosts.ts";
+import { runRestore } from "./helpers/restore-process.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "lmcert.js");
 const ORIGINAL = ["qwen2.5-0.5b-instruct", "text-embedding-nomic-embed-text-v1.5"];
@@ -42,15 +43,6 @@ async function spawnSlowMock(loadLatencyMs = 1200): Promise<{ url: string; loadR
 async function loadedIds(url: string): Promise<string[]> {
   const body = (await (await fetch(`${url}/api/v1/models`)).json()) as { models: { loaded_instances: { id: string }[] }[] };
   return body.models.flatMap((m) => m.loaded_instances.map((i) => i.id)).sort();
-}
-
-function runRestore(journal: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, "restore", journal], { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => resolve({ code, stderr }));
-  });
 }
 
 function startCertify(url: string, out: string): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
