@@ -41,7 +41,7 @@ export function verifiedPreviousCertificate(text: string, path: string, options:
     throw new UsageError(
       `--rerun-failed: ${path} cannot be built on${keyNote}; its passes are not carried over:\n` +
         verdict.problems.map((p) => `  - ${p}\n`).join("") +
-        `Run a full certification instead: lmcert certify ${url} --out <dir> [--allow-mutations …]`,
+        `Run a full certification instead (the same options, without --rerun-failed): lmcert certify ${url} …`,
     );
   }
   return cert.data;

@@ -173,11 +173,15 @@ function slowLoadTrial(): Promise<TrialResult> {
     if (unconfirmed) {
       if (code !== 2) problems.push(`said RESTORE UNCONFIRMED but exited ${code}, not 2`);
       if (!all.some((j) => j.status === "failed")) problems.push(`said RESTORE UNCONFIRMED but no journal is marked failed`);
-      // Every load has landed by now: `lmcert restore` must find and undo what lmcert loaded.
+      // Every load that will land has landed by now: `lmcert restore` must find and undo what lmcert loaded. It may
+      // still say RESTORE UNCONFIRMED (exit 2) for a request that never loads anything (a JIT chat refused by a
+      // JIT-off host): it cannot prove a negative, and says so. What must hold is the loaded set.
       await sleep(SLOW_SETTLE_MS);
       for (const journal of all.filter((j) => j.status !== "restored")) {
         const restore = await runRestore(journal.path);
-        if (restore.code !== 0) problems.push(`lmcert restore exited ${restore.code}: ${restore.stderr.trim()}`);
+        if (restore.code !== 0 && !(restore.code === 2 && /RESTORE UNCONFIRMED/.test(restore.stderr))) {
+          problems.push(`lmcert restore exited ${restore.code}: ${restore.stderr.trim()}`);
+        }
       }
       const after = loaded(mock).join(",");
       if (after !== before.join(",")) problems.push(`after lmcert restore: loaded [${after}], was [${before.join(",")}]`);

@@ -60,7 +60,7 @@ describe("contracts", () => {
     expect(committed === renderValidatorsModule(), "contracts/json/validators.js is stale: run npm run contracts:json").toBe(true);
   });
 
-  it("the generated schemas use only standard formats: ajv prints no 'unknown format … ignored' (a zod startsWith did)", () => {
+  it("the generated schemas use only standard formats, so ajv warns of nothing while compiling them (a zod startsWith gave 'starts_with')", () => {
     const warnings: string[] = [];
     const spy = vi.spyOn(console, "warn").mockImplementation((...args: unknown[]) => void warnings.push(args.map(String).join(" ")));
     try {

@@ -42,7 +42,10 @@ describe("deadlines of checks that load models", () => {
     // restore waits), and a restore must be the one to unload it.
     const mock = await mockHost("compliant", { loadLatencyMs: 2_700 });
     const before = mock.state.instances.map((i) => i.id);
-    const cert = await certify(mock.url, { allowMutations: true, checkTimeoutMs: 100, standard: lifecycle(1.5), timeoutMs: 2_000 });
+    // The per-check deadline (1 s) is shorter than the load: only the standard's budget may bound a check that loads.
+    // (Not shorter still: the read-only checks before it must finish on a busy CI machine.)
+    const cert = await certify(mock.url, { allowMutations: true, checkTimeoutMs: 1_000, standard: lifecycle(1.5), timeoutMs: 2_000 });
+    expect(cert.mutations.journal, cert.mutations.detail).not.toBeNull();
     expect(check(cert, "lifecycle.load").status).not.toBe("passed");
     expect(cert.verdict).not.toBe("certified");
     // Nothing lmcert did is blamed on the host.
@@ -109,8 +112,9 @@ describe("one mutation session per server", () => {
   });
 
   it.runIf(process.platform === "linux")("a lock held by a zombie (exited, not yet reaped) is a dead process's lock", async () => {
-    // `sh` starts `true` in the background and becomes `sleep`, which never reaps it: `true` stays a zombie.
-    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    // `sh` starts a 1 s `sleep` in the background and becomes `sleep 30`, which never reaps it: once the short one
+    // exits (after the exec, so `sh` cannot reap it either), it stays a zombie.
+    const parent = spawn("sh", ["-c", "sleep 1 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()))));
       const deadline = Date.now() + 10_000;

@@ -117,7 +117,7 @@ describe("certify --rerun-failed", () => {
       expect(again.stderr).not.toMatch(/CERTIFIED/);
       expect(again.stderr).toMatch(/--rerun-failed: .*edited\.json cannot be built on/);
       expect(again.stderr).toMatch(/digest mismatch/);
-      expect(again.stderr).toMatch(new RegExp(`Run a full certification instead: lmcert certify ${run.host.url.replace(/[.:/]/g, "\\$&")}`));
+      expect(again.stderr).toMatch(new RegExp(`Run a full certification instead \\(the same options, without --rerun-failed\\): lmcert certify ${run.host.url.replace(/[.:/]/g, "\\$&")}`));
       expect(readFileSync(run.latest, "utf8")).toBe(run.before);
     }, 60_000);
 
@@ -163,6 +163,10 @@ describe("certify --rerun-failed", () => {
       const named = await runCli(["certify", "--rerun-failed", byThem, "--rerun-key", theirPub, "--standard", run.standard, "--sign-key", signKey, ...FAST]);
       expect(named.stderr).not.toMatch(/cannot be built on/);
       expect(named.code).toBe(1);
+      // Without any key, only the digest is checked, and the run says so.
+      const noKey = await runCli(["certify", "--rerun-failed", byThem, "--standard", run.standard, ...FAST]);
+      expect(noKey.stderr).toContain(`is signed (key ${theirs.keyId}), but only its digest was checked: give --rerun-key <public.pem>`);
+      expect(noKey.code).toBe(1);
       const byUs = save(run.dir, "ours.json", signCertificate(run.cert, ours.privatePem));
       const same = await runCli(["certify", "--rerun-failed", byUs, "--standard", run.standard, "--sign-key", signKey, ...FAST]);
       expect(same.stderr).not.toMatch(/cannot be built on/);

@@ -119,6 +119,9 @@ export async function certifyCommand(argv: readonly string[], io: CommandIo): Pr
   if (values["rerun-key"] !== undefined && values["rerun-failed"] === undefined) throw new UsageError("lmcert certify: --rerun-key only makes sense with --rerun-failed <certificate.json>");
   const signKeyPem = values["sign-key"] ? readUserFile(values["sign-key"], "signing key") : undefined;
   const previous = values["rerun-failed"] ? readPreviousCertificate(values["rerun-failed"], values["rerun-key"], signKeyPem === undefined ? undefined : { path: values["sign-key"] ?? "", pem: signKeyPem }) : null;
+  if (previous?.signature && values["rerun-key"] === undefined && signKeyPem === undefined) {
+    io.stderr.write(`--rerun-failed: note: ${values["rerun-failed"]} is signed (key ${previous.signature.keyId}), but only its digest was checked: give --rerun-key <public.pem> to check the signature too\n`);
+  }
   if (previous && values.only) throw new UsageError("lmcert certify: --rerun-failed and --only cannot be combined");
   const image = values.container;
   if (image !== undefined && (positionals.length > 0 || previous)) throw new UsageError("lmcert certify: --container starts the host itself; give no <url> and no --rerun-failed with it");
