@@ -111,15 +111,24 @@ describe("one mutation session per server", () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it.runIf(process.platform === "linux")("a lock held by a zombie (exited, not yet reaped) is a dead process's lock", async () => {
+  it.runIf(process.platform === "linux")("a lock held by a zombie (exited, not yet reaped) is a dead process's lock", async (ctx) => {
     // `sh` starts a 1 s `sleep` in the background and becomes `sleep 30`, which never reaps it: once the short one
     // exits (after the exec, so `sh` cannot reap it either), it stays a zombie.
     const parent = spawn("sh", ["-c", "sleep 1 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()))));
       const deadline = Date.now() + 10_000;
-      const state = () => { const stat = readFileSync(`/proc/${zombie}/stat`, "utf8"); return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3); };
-      while (state() !== "Z" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const state = () => {
+        try {
+          const stat = readFileSync(`/proc/${zombie}/stat`, "utf8");
+          return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+        } catch {
+          return "gone";
+        }
+      };
+      while (state() !== "Z" && state() !== "gone" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // Where a subreaper (a container's init, say) reaps orphans at once, no zombie can be made to test with.
+      if (state() === "gone") return ctx.skip("the short-lived process was reaped at once: no zombie to test with here");
       expect(state()).toBe("Z");
       expect(() => process.kill(zombie, 0)).not.toThrow(); // why kill(pid, 0) alone cannot tell
       const dir = mkdtempSync(join(tmpdir(), "lmcert-lock-"));
