@@ -204,7 +204,10 @@ describe("fault matrix", () => {
   ] as [string, Partial<MockConfig>][])("%s: lifecycle.load does not pass and the host is restored", async (_name, config) => {
     const { cert, mock, before } = await run(config, ["/api/v1/models/load"], { allowMutations: true, loadTimeoutSeconds: 0.5 });
     expect(cert.checks.find((c) => c.id === "lifecycle.load")?.status).not.toBe("passed");
-    expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+    // A load four times slower than its budget may land after the final restore's wait: then lmcert must say the
+    // restore is unconfirmed (never "restored"); whenever it says "restored", the host is as it was.
+    if (cert.mutations.restore === "restored") expect(mock.state.instances.map((i) => i.id)).toEqual(before);
+    else expect([cert.mutations.restore, cert.mutations.detail]).toEqual(["failed", expect.stringMatching(/RESTORE UNCONFIRMED.*may still land/)]);
   }, 30_000);
 });
 
