@@ -33,6 +33,7 @@ Options:
   --json                 print the fleet summary JSON on stdout
   --timeout <duration>   per request: 5000 (ms), 5s, 2m (default 5s)
   --host-timeout <dur>   per host, so one dead or slow host cannot stall the run (default 5m)
+                         (a bare number below 100 is refused for either: 5 would be 5 ms, write 5s)
   --allow-mutations      run the load/unload checks on every host (each host is restored)
   --restore-first        finish any restore an earlier run left unfinished on a host before certifying it
                          (without it, lmcert names the journals and stops, exit 2)

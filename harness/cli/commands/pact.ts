@@ -38,7 +38,8 @@ Options:
   --standard <file>     standard YAML (its lifecycle.model and loadTimeoutSeconds apply)
   --out <dir>           also write the certificate to <dir>/<host>/
   --name <name>         host name in the certificate (default: host_port from the URL)
-  --timeout <duration>  per-request timeout for lmcert's own requests: 5000 (ms), 5s (default 5s)
+  --timeout <duration>  per-request timeout for lmcert's own requests: 5000 (ms), 5s (default 5s); a bare
+                        number below 100 is refused (5 would be 5 ms: write 5s)
   -h, --help            show this help
 
 Exit codes: 0 the contract holds, 1 it does not (or could not be checked), 2 usage error, an interrupted run or a

@@ -31,7 +31,8 @@ Options:
   --standard <file>     standard YAML the checks use (default: the built-in cluster standard)
   --token-env <VAR>     read the API token from environment variable VAR (it is sent, never recorded)
   --name <name>         host name in the output (default: host_port from the URL)
-  --timeout <duration>  per-request timeout: 5000 (ms), 5s (default 5s)
+  --timeout <duration>  per-request timeout: 5000 (ms), 5s (default 5s); a bare number below 100 is refused
+                        (5 would be 5 ms: write 5s)
   --probe-address <ip>  as for certify: the address to prove off-loopback reachability with (repeatable)
   -h, --help            show this help
 

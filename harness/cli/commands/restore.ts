@@ -9,7 +9,7 @@ import { serverText } from "../../server-text.ts";
 import { tokenFromEnv } from "../token.ts";
 import type { CommandIo } from "../io.ts";
 
-export const RESTORE_HELP = `Usage: lmcert restore <journal> [--token-env VAR] [--timeout ms] [--forget-pending]
+export const RESTORE_HELP = `Usage: lmcert restore <journal> [--token-env VAR] [--timeout duration] [--forget-pending]
 
 Put a host back to the loaded models recorded in a restore journal (written by \`certify --allow-mutations\`
 before every change). Use it when a run was killed before it could restore. Unloads what lmcert loaded and
@@ -21,7 +21,8 @@ per-server lock as a certify run.
 
 Options:
   --token-env <VAR>   environment variable holding the API token (default: the one the journal names)
-  --timeout <duration>  per-request timeout, including loads: 120000 (ms), 2m (default 2m)
+  --timeout <duration>  per-request timeout, including loads: 120000 (ms), 2m (default 2m); a bare number
+                      below 100 is refused (5 would be 5 ms: write 5s)
   --forget-pending    you checked the host (\`lms ps\`, the server log): a load the journal calls pending will
                       never land, so the journal may be closed without it
 
