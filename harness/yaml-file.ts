@@ -3,25 +3,15 @@
  * problem names the file, the line and the column (`team.yaml:5:3: bind.adress: unknown key`), untruncated, the way
  * editors and compilers report; a misspelt key also gets "did you mean".
  */
-import { readFileSync } from "node:fs";
 import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { closest } from "./cli/did-you-mean.ts";
 import { UsageError } from "./errors.ts";
-import { describeReadError } from "./input-errors.ts";
 
 export interface YamlFile<T> {
   readonly data: T;
   /** `file:line:col: field` for a field path, for problems found after validation (duplicates, unset env vars). */
   where(fieldPath: readonly (string | number)[]): string;
-}
-
-export function readYamlText(path: string, what: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (cause) {
-    throw new UsageError(`${what}: ${describeReadError(path, cause)}`, { cause });
-  }
 }
 
 export function parseYamlFile<S extends z.ZodType>(text: string, path: string, what: string, schema: S): YamlFile<z.output<S>> {

@@ -8,7 +8,8 @@ import type { Standard } from "../../contracts/standard.ts";
 import { UsageError } from "../errors.ts";
 import { loadStandard } from "../standard-file.ts";
 import { rememberSecret } from "../server-text.ts";
-import { parseYamlFile, readYamlText } from "../yaml-file.ts";
+import { parseYamlFile } from "../yaml-file.ts";
+import { readUserFile } from "../read-user-file.ts";
 import { normalisedOrigin } from "../net/server-identity.ts";
 
 export interface FleetHost {
@@ -31,7 +32,7 @@ export interface LoadedInventory {
 }
 
 export function loadInventory(path: string, options: { standardOverride?: string; env?: NodeJS.ProcessEnv } = {}): LoadedInventory {
-  const { data, where } = parseYamlFile(readYamlText(path, "Inventory"), path, "Inventory", Inventory);
+  const { data, where } = parseYamlFile(readUserFile(path, "Inventory"), path, "Inventory", Inventory);
   const servers = data.servers;
   const seen = new Map<string, number>();
   servers.forEach((server, i) => {

@@ -1,6 +1,6 @@
 /** @module Reads a HAR file the user named (`lmcert mock --replay`): a bad one is a usage error naming file and field. */
 import { Har } from "../../contracts/har.ts";
-import { readUserJson } from "../cli/read-text-file.ts";
+import { readUserJson } from "../read-user-file.ts";
 import { UsageError } from "../errors.ts";
 import { describeIssues } from "../input-errors.ts";
 

@@ -16,7 +16,7 @@ import { tokenFromEnv } from "../token.ts";
 import { hostUrlArgument } from "../host-url.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
 import { settleUnfinishedRestores } from "../unfinished-restores.ts";
-import { readUserFile } from "../read-text-file.ts";
+import { readUserFile } from "../../read-user-file.ts";
 import { publicPemOf, signCertificate } from "../../signing.ts";
 import { carryOverRefusal, checksToRerun, verifiedPreviousCertificate } from "../../rerun.ts";
 import { renderWhatToFix } from "../../reporters/what-to-fix.ts";

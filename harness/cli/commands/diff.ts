@@ -3,7 +3,7 @@ import { UsageError } from "../../errors.ts";
 import { comparableInput, diffHosts, mismatchRefusal, rehearsalNote, renderDiff } from "../../diff/compare.ts";
 import { terminalSafe } from "../../reporters/terminal-text.ts";
 import { parseCommandArgs } from "../args.ts";
-import { readUserJson } from "../read-text-file.ts";
+import { readUserJson } from "../../read-user-file.ts";
 import type { CommandIo } from "../io.ts";
 
 export const DIFF_HELP = `Usage: lmcert diff <old.json> <new.json> [--json] [--allow-mismatch] [--allow-interrupted]

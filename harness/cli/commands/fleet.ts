@@ -7,7 +7,7 @@ import { loadInventory } from "../../fleet/inventory-file.ts";
 import { runFleet } from "../../fleet/run-fleet.ts";
 import { FleetProgressReporter } from "../../reporters/fleet-progress.ts";
 import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
-import { readUserFile } from "../read-text-file.ts";
+import { readUserFile } from "../../read-user-file.ts";
 import type { CommandIo } from "../io.ts";
 import { harnessProblemExit } from "../harness-exit.ts";
 import { renderWhatToFix } from "../../reporters/what-to-fix.ts";

@@ -6,7 +6,7 @@ import { verdictFor, verdictReason } from "../../severity.ts";
 import { parseCertificateText, verifyCertificate, type VerifyResult } from "../../signing.ts";
 import { terminalSafe } from "../../reporters/terminal-text.ts";
 import { parseCommandArgs, validateFlags } from "../args.ts";
-import { readUserFile } from "../read-text-file.ts";
+import { readUserFile } from "../../read-user-file.ts";
 import type { CommandIo } from "../io.ts";
 
 export const VERIFY_HELP = `Usage: lmcert verify <certificate.json> [--key <public.pub>] [--strict] [--json]

@@ -1,7 +1,7 @@
-/** @module Reads a file the user named; a missing one says "no such file: <path>", never a raw ENOENT. */
+/** @module Reads a file the user named (standard, inventory, key, certificate, recording); a missing one says "no such file: <path>", never a raw ENOENT. */
 import { readFileSync } from "node:fs";
-import { UsageError } from "../errors.ts";
-import { describeReadError } from "../input-errors.ts";
+import { UsageError } from "./errors.ts";
+import { describeReadError } from "./input-errors.ts";
 
 export function readUserFile(path: string, what: string): string {
   try {
