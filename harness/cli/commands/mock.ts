@@ -98,21 +98,13 @@ export async function mockCommand(argv: readonly string[], io: CommandIo): Promi
   // The preset's own bind address unless told otherwise: every preset serves on the network (0.0.0.0), as the
   // built-in standard requires, so `--preset compliant` started as documented is compliant (issue 12 §3).
   const host = flags.host ?? config.bindHost ?? "127.0.0.1";
-  let mock;
-  try {
-    mock = await startMock(config, { host, port: flags.port });
-  } catch (cause) {
-    throw new UsageError(`lmcert mock: cannot listen on ${host}:${flags.port}: ${(cause as Error).message}`, { cause });
-  }
+  const mock = await listening(host, flags.port, () => startMock(config, { host, port: flags.port }));
   io.stdout.write(
     `mock LM Studio ${config.version} (${flags.preset}, JIT ${config.jit ? "on" : "off"}${authToken ? ", Require Authentication on" : ""}) listening on ${listeningUrl(host, mock.port)}\n` +
       everyInterfaceNote(host) +
       `try: curl ${mock.url}/v1/models   ·   stop with Ctrl-C\n`,
   );
-  await new Promise<void>((resolve) => {
-    if (io.signal.aborted) resolve();
-    io.signal.addEventListener("abort", () => resolve(), { once: true });
-  });
+  await untilAborted(io.signal);
   await mock.close();
   return 0;
 }
@@ -122,12 +114,7 @@ async function replayCommand(file: string, presetKnobs: boolean, flags: MockFlag
   if (presetKnobs) throw new UsageError("lmcert mock: --replay serves the recording as it is; --preset, --jit, --lmstudio-version, --load-latency, --cors-origin and --auth-token-env do not apply");
   const har = loadHarFile(file);
   const host = flags.host ?? "127.0.0.1";
-  let replay;
-  try {
-    replay = await startReplay(har, { host, port: flags.port });
-  } catch (cause) {
-    throw new UsageError(`lmcert mock: cannot listen on ${host}:${flags.port}: ${(cause as Error).message}`, { cause });
-  }
+  const replay = await listening(host, flags.port, () => startReplay(har, { host, port: flags.port }));
   // The address it really listens on (0.0.0.0 is every interface, not 127.0.0.1), then a URL that reaches it.
   io.stdout.write(
     `replaying ${file} (${har.log.entries.length} recorded exchanges) on ${listeningUrl(host, replay.port)}\n` +
@@ -141,6 +128,15 @@ async function replayCommand(file: string, presetKnobs: boolean, flags: MockFlag
     io.stderr.write(`not in the recording (answered as an unknown endpoint): ${distinct.slice(0, 10).join(", ")}${distinct.length > 10 ? ", …" : ""}\n`);
   }
   return 0;
+}
+
+/** Starts a server; an address or port it cannot take is the user's input, said as such. */
+async function listening<T>(host: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (cause) {
+    throw new UsageError(`lmcert mock: cannot listen on ${host}:${port}: ${(cause as Error).message}`, { cause });
+  }
 }
 
 function listeningUrl(host: string, port: number): string {
