@@ -1,5 +1,6 @@
 /** The mock reproduces the documented LM Studio quirks; these tests pin them so the checks are tested against truth. */
 import { describe, expect, it } from "vitest";
+import { SdkClient } from "../harness/sdk/sdk-client.ts";
 import { mockHost } from "./helpers/hosts.ts";
 
 async function get(url: string, init?: RequestInit): Promise<{ status: number; body: unknown; headers: Headers }> {
@@ -91,5 +92,68 @@ describe("mock LM Studio", () => {
     const mock = await mockHost("compliant");
     await get(`${mock.url}/lmstudio-greeting`);
     expect(mock.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /lmstudio-greeting"]);
+  });
+});
+
+/** The listings are rendered once per state change (fixtures/mock/cached-response.ts): every change must show. */
+describe("mock listings after a state change", () => {
+  const LISTINGS = ["/v1/models", "/api/v0/models", "/api/v1/models"] as const;
+  /** What each listing says is loaded: ids on /v1/models (JIT off), `loaded` items on v0, instances on v1. */
+  async function loadedPerListing(url: string): Promise<[string[], string[], string[]]> {
+    const [v1, v0, rest] = await Promise.all(LISTINGS.map(async (path) => (await get(`${url}${path}`)).body));
+    return [
+      ids(v1).sort(),
+      (v0 as { data: { id: string; state: string }[] }).data.filter((m) => m.state === "loaded").map((m) => m.id).sort(),
+      (rest as { models: { loaded_instances: { id: string }[] }[] }).models.flatMap((m) => m.loaded_instances.map((i) => i.id)).sort(),
+    ];
+  }
+  /** Instance ids on /v1/models and /api/v1/models; their models, once each, on /api/v0/models. Sorted: listings follow catalogue order. */
+  const everywhere = (...loaded: string[]) => [[...loaded].sort(), [...new Set(loaded.map((id) => id.replace(/:\d+$/, "")))].sort(), [...loaded].sort()];
+  const BASE = ["qwen2.5-0.5b-instruct", "text-embedding-nomic-embed-text-v1.5"];
+  const LLAMA = "meta-llama-3.1-8b-instruct";
+
+  it("follows loads and unloads through REST, the SDK and the state itself", async () => {
+    const mock = await mockHost("mac-studio-1");
+    expect(await loadedPerListing(mock.url)).toEqual(everywhere(...BASE));
+    await get(`${mock.url}/api/v1/models/load`, post({ model: LLAMA }));
+    expect(await loadedPerListing(mock.url)).toEqual(everywhere(...BASE, LLAMA));
+    await get(`${mock.url}/api/v1/models/load`, post({ model: LLAMA }));
+    expect(await loadedPerListing(mock.url)).toEqual(everywhere(...BASE, LLAMA, `${LLAMA}:2`));
+    await get(`${mock.url}/api/v1/models/unload`, post({ instance_id: `${LLAMA}:2` }));
+    expect(await loadedPerListing(mock.url)).toEqual(everywhere(...BASE, LLAMA));
+    const sdk = new SdkClient(mock.url, 3_000);
+    try {
+      await sdk.unload(LLAMA, "llm");
+      expect(await loadedPerListing(mock.url)).toEqual(everywhere(...BASE));
+      const id = await sdk.load("google/gemma-3-12b", "llm", { timeoutMs: 3_000 });
+      expect(await loadedPerListing(mock.url)).toEqual(everywhere(...BASE, id));
+    } finally {
+      await sdk.close();
+    }
+    mock.state.unload("google/gemma-3-12b");
+    expect(await loadedPerListing(mock.url)).toEqual(everywhere(...BASE));
+  });
+
+  it("follows a JIT load, its eviction by the next JIT load, and its TTL running out", async () => {
+    const mock = await mockHost("mac-studio-2", { loaded: [] });
+    const loadedOnV1 = async () => (await loadedPerListing(mock.url))[2];
+    expect(await loadedOnV1()).toEqual([]);
+    const chat = (model: string, ttl?: number) => get(`${mock.url}/v1/chat/completions`, post({ model, messages: [{ role: "user", content: "hi" }], ttl }));
+    await chat(LLAMA);
+    expect(await loadedOnV1()).toEqual([LLAMA]);
+    await chat("qwen2.5-0.5b-instruct", 0.05);
+    expect(await loadedOnV1()).toEqual(["qwen2.5-0.5b-instruct"]);
+    const deadline = Date.now() + 5_000;
+    while ((await loadedOnV1()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await loadedOnV1()).toEqual([]);
+  });
+
+  it("hands a rewrite hook a fresh body on every request, so an in-place edit never accumulates", async () => {
+    const appendGhost = (_path: string, body: unknown) => {
+      (body as { data?: unknown[] }).data?.push({ id: "ghost", object: "model", owned_by: "organization_owner" });
+      return body;
+    };
+    const mock = await mockHost("mac-studio-1", { rewrite: appendGhost });
+    for (let i = 0; i < 3; i++) expect(ids((await get(`${mock.url}/v1/models`)).body)).toEqual([...BASE, "ghost"]);
   });
 });
