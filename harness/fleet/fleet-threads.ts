@@ -42,7 +42,7 @@ export interface FleetLanesOptions {
  * nursery to its maximum (~34 MB per thread measured) although a few MB hold what survives; capped, a thread costs
  * ~20 MB less peak RSS (bench/RESULTS.md).
  */
-const WORKER_YOUNG_GENERATION_MB = Number(process.env["LMCERT_YG"] ?? 8);
+const WORKER_YOUNG_GENERATION_MB = 8;
 
 interface LaneHandle {
   readonly post: (message: ToThread) => void;
