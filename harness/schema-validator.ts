@@ -20,8 +20,17 @@ export interface SchemaReport {
 }
 
 export function validateContract(id: ContractId, value: unknown): SchemaReport {
-  const validate = validators[id];
+  const { valid, issues } = checkContract(id, value);
   const schema = schemas[id];
+  return { valid, issues, drift: findDrift(schema, schema, value, "") };
+}
+
+/**
+ * validateContract without the drift walk, for callers that only need to know whether a payload may be used (the
+ * model-state readers, several times per host in a fleet): the walk costs more than ajv's precompiled check.
+ */
+export function checkContract(id: ContractId, value: unknown): Omit<SchemaReport, "drift"> {
+  const validate = validators[id];
   const valid = validate(value) === true;
   const issues = (validate.errors ?? []).map((error) => ({
     path: error.instancePath,
@@ -29,7 +38,7 @@ export function validateContract(id: ContractId, value: unknown): SchemaReport {
       ? `unknown field "${String(error.params["additionalProperty"])}"`
       : (error.message ?? error.keyword),
   }));
-  return { valid, issues, drift: findDrift(schema, schema, value, "") };
+  return { valid, issues };
 }
 
 /** One line per issue, `✖ message → at /path`, for reasons and console output. */
