@@ -3,6 +3,7 @@ import type { Evidence, SurfaceName } from "../contracts/certificate.ts";
 import { UnknownEndpointError } from "../contracts/lmstudio/errors.ts";
 import { HttpError, describeError, type HttpErrorKind } from "./errors.ts";
 import { parseJsonBody, type HttpClient } from "./http/client.ts";
+import { memoizeByString } from "./http/url-memo.ts";
 
 export const SURFACE_PATHS = {
   openai: "/v1/models",
@@ -65,8 +66,14 @@ export function couldNotAsk(reading: SurfaceReading): boolean {
 }
 
 export function joinUrl(baseUrl: string, path: string): string {
-  return new URL(path, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`).toString();
+  return joinerFor(baseUrl)(path);
 }
+
+/** One memo per base URL (each host's), of the paths joined to it: the same dozen URLs are asked all run long. */
+const joinerFor = memoizeByString((baseUrl: string) => {
+  const base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;
+  return memoizeByString((path: string): string => new URL(path, base).toString());
+});
 
 /** Error bodies are informative but optional: a non-JSON 401 is still a 401. */
 function tryParseJson(exchange: Parameters<typeof parseJsonBody>[0]): unknown {
