@@ -32,8 +32,18 @@ const knownSecrets = new Set<string>();
 /** Registers a token (and the pieces LM Studio's SDK sends separately) for redaction everywhere. */
 export function rememberSecret(secret: string | undefined | null): void {
   if (!secret) return;
+  const before = knownSecrets.size;
   for (const piece of secretPieces(secret)) knownSecrets.add(piece);
+  if (knownSecrets.size === before) return;
   knownSecretsLongestFirst = null;
+  secretsVersion++;
+}
+
+let secretsVersion = 0;
+
+/** Changes whenever a token is registered: text made safe before then may hold it, and must be made safe again. */
+export function knownSecretsVersion(): number {
+  return secretsVersion;
 }
 
 /** knownSecrets, longest first (a token before its halves), sorted once per change instead of once per string. */

@@ -1,6 +1,6 @@
 /** @module Evidence records: what was sent and seen, trimmed, with secrets redacted before anything is stored. */
 import type { Evidence } from "../../contracts/certificate.ts";
-import { redactSecrets, serverText, serverTextOrNull } from "../server-text.ts";
+import { knownSecretsVersion, redactSecrets, serverText, serverTextOrNull } from "../server-text.ts";
 import { memoizeByString } from "./url-memo.ts";
 
 export { redactSecrets };
@@ -84,6 +84,24 @@ export function makeEvidence(fields: Partial<Evidence> & Pick<Evidence, "method"
     error: fields.error === undefined ? null : serverTextOrNull(fields.error, ERROR_CHARS),
   };
 }
+
+/**
+ * makeEvidence for the evidence of a check record. A check often hands on evidence another check holds too (every
+ * check built on discovery cites its readings), so the same object arrives many times per host: its safe copy is
+ * made once, and made again only if a token was registered since (a new token must be redacted too). A copy of
+ * the remembered answer is returned, so no two records share an object.
+ */
+export function recordEvidence(evidence: Evidence): Evidence {
+  const version = knownSecretsVersion();
+  let made = recordedEvidence.get(evidence);
+  if (made === undefined || made.version !== version) {
+    made = { version, evidence: makeEvidence(evidence) };
+    recordedEvidence.set(evidence, made);
+  }
+  return { ...made.evidence, headers: { ...made.evidence.headers } };
+}
+
+const recordedEvidence = new WeakMap<Evidence, { readonly version: number; readonly evidence: Evidence }>();
 
 /**
  * Header names and values through the choke point. A loop, not Object.fromEntries over mapped entries: it runs
