@@ -99,16 +99,18 @@ export async function readSurface(http: HttpClient, baseUrl: string, path: strin
     }
     if (status !== 200) return { path, state: "error", evidence, reason: `${at} answered HTTP ${status}` };
     const json = parseJsonBody(exchange);
-    if (UnknownEndpointError.safeParse(json).success) {
-      return {
-        path,
-        state: "absent",
-        evidence,
-        unknownEndpoint: true,
-        reason: `${at} answered LM Studio's "Unexpected endpoint or method" (HTTP 200): this server does not have the route`,
-      };
-    }
+    // Only a body with an `error` member can be LM Studio's unknown-route answer: a models list is not run through
+    // a zod parse that must fail (a failed parse builds a ZodError, and this runs for every surface read).
     if (json !== null && typeof json === "object" && "error" in json) {
+      if (UnknownEndpointError.safeParse(json).success) {
+        return {
+          path,
+          state: "absent",
+          evidence,
+          unknownEndpoint: true,
+          reason: `${at} answered LM Studio's "Unexpected endpoint or method" (HTTP 200): this server does not have the route`,
+        };
+      }
       return { path, state: "error", evidence, json, reason: `${at} answered HTTP 200 with an error body` };
     }
     return { path, state: "present", evidence, json, reason: `${at} answered HTTP 200 with JSON` };
