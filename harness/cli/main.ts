@@ -62,6 +62,15 @@ function ignoreClosedPipes(): void {
   }
 }
 
+/**
+ * Where a fleet worker thread starts (bin/fleet-thread.js): the threads run this same bundle. Loaded on first use,
+ * like the commands, so that no other command pays for it.
+ */
+export async function fleetThreadMain(): Promise<void> {
+  const thread = await import("./fleet-thread.ts");
+  await thread.fleetThreadMain();
+}
+
 export async function main(argv: readonly string[], ioOverride?: Partial<CommandIo>): Promise<number> {
   if (!ioOverride?.stdout) ignoreClosedPipes();
   const controller = new AbortController();

@@ -1,28 +1,25 @@
 /** @module Certifies every host of an inventory with bounded concurrency and per-host deadlines; rolls up. */
 
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Certificate } from "../../contracts/certificate.ts";
 import { FLEET_SUMMARY_SCHEMA_ID, type FleetSummary } from "../../contracts/fleet-summary.ts";
 import type { ChromiumChoice } from "../browser/find-chromium.ts";
-import { writeAtomic, writeCertificate, hostSlug } from "../certificate.ts";
+import { writeAtomic, hostSlug } from "../certificate.ts";
 import { canonicalJson, sha256Hex } from "../canonical-json.ts";
-import { certifyHost } from "../certify-host.ts";
-import { certifyContainer } from "../container/certify-container.ts";
 import { fanOutSignal } from "../fan-out-signal.ts";
-import { createHostAgent } from "../http/agent.ts";
 import { resolveServerKey } from "../net/server-identity.ts";
 import type { Reporter } from "../reporters/reporter.ts";
 import { renderHtml } from "../reporters/html.ts";
 import { renderJunit } from "../reporters/junit.ts";
 import { renderMarkdown } from "../reporters/markdown.ts";
 import { renderPrometheus } from "../reporters/prometheus.ts";
-import { signCertificate } from "../signing.ts";
 import type { Check } from "../types.ts";
 import { fleetConsistency } from "./consistency.ts";
 import { summarizeCertificate } from "./host-summary.ts";
 import { readHistory } from "../history.ts";
 import type { LoadedInventory } from "./inventory-file.ts";
+import { certifyInLanes } from "./fleet-threads.ts";
 
 export interface FleetRunOptions {
   readonly inventory: LoadedInventory;
@@ -38,10 +35,17 @@ export interface FleetRunOptions {
   readonly signal?: AbortSignal;
   readonly probeAddresses?: readonly string[] | null;
   readonly chromium?: ChromiumChoice;
+  /**
+   * Threads that certify hosts, this one included (fleet-threads.ts); absent or 1: this thread alone. More are used
+   * only for read-only runs without `container:` hosts, and only with checks from lmcert's registry (worker threads
+   * take them from it by id).
+   */
+  readonly threads?: number;
 }
 
 export interface FleetRunResult {
   readonly summary: FleetSummary;
+  /** With `out`, without the checks' evidence: the files hold it (certify-fleet-host.ts, fleetCopy). */
   readonly certificates: readonly Certificate[];
   /** Report files written to `out`, by format. */
   readonly reports: Readonly<Record<string, string>>;
@@ -62,53 +66,49 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
     chains.set(key, [...(chains.get(key) ?? []), index]);
   });
   const queue = [...chains.values()];
-  let next = 0;
-  // One connection pool for the whole fleet, a few connections per host: hosts never share connections, and the
-  // parser and pool machinery exist once instead of once per host.
-  const agent = createHostAgent({ connectTimeoutMs: options.timeoutMs, connectionsPerOrigin: 4 });
   const stop = fanOutSignal(options.signal);
-  const worker = async (): Promise<void> => {
-    while (next < queue.length) {
-      for (const index of queue[next++] ?? []) await certifyOne(index);
-    }
-  };
-  const certifyOne = async (index: number): Promise<void> => {
-    const host = hosts[index];
-    if (!host) return;
-    const common = {
-      standard: options.inventory.standard,
-      checks: options.checks,
-      token: host.token,
-      tokenEnv: host.tokenEnv,
-      lifecycleModel: host.lifecycleModel,
-      allowMutations: options.allowMutations,
-      timeoutMs: options.timeoutMs,
-      hostDeadlineMs: options.hostDeadlineMs,
-      checkTimeoutMs: options.hostDeadlineMs,
+  try {
+    await certifyInLanes({
+      hosts,
+      chains: queue,
+      lanes: lanesFor(options),
+      concurrency: options.concurrency,
+      options: {
+        standard: options.inventory.standard,
+        checks: options.checks,
+        allowMutations: options.allowMutations,
+        timeoutMs: options.timeoutMs,
+        hostDeadlineMs: options.hostDeadlineMs,
+        out: options.out,
+        signKeyPem: options.signKeyPem,
+        probeAddresses: options.probeAddresses ?? null,
+        chromium: options.chromium,
+        // Hosts never share connections; a few each, as a single certify run has.
+        connectionsPerOrigin: 4,
+      },
       reporters: options.reporters ?? [],
       signal: stop.signal,
-      agent,
-      probeAddresses: options.probeAddresses ?? null,
-      ...(options.chromium ? { chromium: options.chromium } : {}),
-      ...(options.out ? { journalDir: join(options.out, hostSlug(host.name)) } : {}),
-    };
-    let cert = host.container
-      ? await certifyContainer({ ...common, name: host.name, container: host.container, harnessErrorsAsCertificate: true })
-      : await certifyHost({ ...common, host: { name: host.name, url: host.url ?? "" } });
-    if (options.signKeyPem) cert = signCertificate(cert, options.signKeyPem);
-    certificates[index] = cert;
-    if (options.out) paths[index] = writeCertificate(options.out, cert).path;
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, queue.length)) }, worker));
+      onHostDone: (index, result) => {
+        certificates[index] = result.certificate;
+        paths[index] = result.path;
+      },
+    });
   } finally {
     stop.release();
-    await agent.destroy();
   }
   // Interrupted: the fleet's signal fired, so some hosts never finished (or never started).
   const summary = buildSummary(options.inventory, certificates.filter(Boolean), paths.filter((_, i) => certificates[i]), options.signal?.aborted ?? false);
-  const reports = options.out ? writeReports(options.out, summary, certificates) : {};
+  const reports = options.out ? writeReports(options.out, summary, certificates.filter(Boolean), paths.filter((_, i) => certificates[i])) : {};
   return { summary, certificates, reports };
+}
+
+/**
+ * Lanes for this run (fleet-threads.ts): worker threads only for read-only runs of URL hosts (see there for why),
+ * else the main thread alone.
+ */
+function lanesFor(options: FleetRunOptions): number {
+  if (options.allowMutations || options.inventory.hosts.some((host) => host.container)) return 1;
+  return Math.max(1, options.threads ?? 1);
 }
 
 export function buildSummary(inventory: LoadedInventory, certificates: readonly Certificate[], paths: readonly (string | null)[], interrupted = false): FleetSummary {
@@ -130,13 +130,17 @@ export function buildSummary(inventory: LoadedInventory, certificates: readonly 
  * Every format from the one result tree; each written atomically. Rendered one at a time, and the HTML page (several
  * MB for 200 hosts) piece by piece, so that peak memory does not grow with the size of the reports.
  */
-function writeReports(out: string, summary: FleetSummary, certificates: readonly Certificate[]): Record<string, string> {
+function writeReports(out: string, summary: FleetSummary, certificates: readonly Certificate[], paths: readonly (string | null)[]): Record<string, string> {
   const renderers: Record<string, [string, () => string | Iterable<string>]> = {
     summary: ["fleet-summary.json", () => `${JSON.stringify(summary, null, 2)}\n`],
     junit: ["lmcert.junit.xml", () => renderJunit(certificates)],
     markdown: ["lmcert.md", () => renderMarkdown(summary, certificates)],
     // The history strip reads each host's history.jsonl, which writeCertificate has already extended by this run.
-    html: ["lmcert.html", () => renderHtml(summary, certificates, { history: new Map(certificates.map((c) => [c.host.name, readHistory(join(out, hostSlug(c.host.name)), 30)])) })],
+    html: ["lmcert.html", () => renderHtml(summary, certificates, {
+      history: new Map(certificates.map((c) => [c.host.name, readHistory(join(out, hostSlug(c.host.name)), 30)])),
+      // The fleet kept its certificates without evidence (certify-fleet-host.ts): read each back when its turn comes.
+      evidenceSource: (index) => readWrittenCertificate(paths[index] ?? null) ?? certificates[index],
+    })],
     prometheus: ["lmcert.prom", () => renderPrometheus(certificates, new Date(summary.generatedAt), { interrupted: summary.interrupted ?? false })],
   };
   mkdirSync(out, { recursive: true });
@@ -147,4 +151,14 @@ function writeReports(out: string, summary: FleetSummary, certificates: readonly
     written[format] = path;
   }
   return written;
+}
+
+/** A certificate file this run wrote, for its evidence; null without a file (no `out`) or if it cannot be read back. */
+function readWrittenCertificate(path: string | null): Certificate | null {
+  if (path === null) return null;
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as Certificate;
+  } catch {
+    return null;
+  }
 }

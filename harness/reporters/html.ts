@@ -94,6 +94,12 @@ const CELL_LABEL: Record<Severity, (r: CheckRecord) => string> = {
 export interface HtmlOptions {
   /** Each host's last runs, oldest first (from `--out`'s history.jsonl), for the history strip. */
   readonly history?: ReadonlyMap<string, readonly HistoryEntry[]>;
+  /**
+   * The certificate with its evidence, asked for one host at a time when the page reaches that host's data: a
+   * fleet keeps its certificates without evidence and reads it back from the files (harness/fleet/run-fleet.ts).
+   * Default: the certificates as given.
+   */
+  readonly evidenceSource?: (index: number) => Certificate | undefined;
 }
 
 /** Inline code spans (`…`) in a fix become <code>; everything else is escaped text. */
@@ -203,8 +209,9 @@ ${findings}
 <script type="application/json" id="lmcert-data">{`;
   // One JSON object keyed by host name, written one host at a time.
   for (const [index, c] of certificates.entries()) {
+    const evidence = new Map((options.evidenceSource?.(index) ?? c).checks.map((x) => [x.id, x.evidence]));
     const checks = Object.fromEntries(
-      c.checks.map((x) => [x.id, { status: x.status, required: x.required, reason: x.reason, remedy: concreteRemedy(x, c.host.url), evidence: x.evidence, carriedOver: x.carriedOver ?? null }]),
+      c.checks.map((x) => [x.id, { status: x.status, required: x.required, reason: x.reason, remedy: concreteRemedy(x, c.host.url), evidence: evidence.get(x.id) ?? x.evidence, carriedOver: x.carriedOver ?? null }]),
     );
     yield `${index === 0 ? "" : ","}${scriptJson(c.host.name)}:${scriptJson(checks)}`;
   }
