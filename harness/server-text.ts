@@ -132,8 +132,12 @@ export function serverValue(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   const entries = Object.entries(value as Record<string, unknown>);
   for (const [key, item] of entries.slice(0, MAX_LISTED_ITEMS)) {
-    // defineProperty, not assignment: a key named "__proto__" stays a plain member instead of a prototype.
-    Object.defineProperty(out, serverText(key, 128), { value: serverValue(item, depth + 1), enumerable: true, writable: true, configurable: true });
+    const safeKey = serverText(key, 128);
+    const safeItem = serverValue(item, depth + 1);
+    // defineProperty for "__proto__", not assignment: it stays a plain member instead of a prototype. Any other
+    // key is assigned (the same plain data property, and much cheaper: every check's observed values pass here).
+    if (safeKey === "__proto__") Object.defineProperty(out, safeKey, { value: safeItem, enumerable: true, writable: true, configurable: true });
+    else out[safeKey] = safeItem;
   }
   if (entries.length > MAX_LISTED_ITEMS) out["…"] = `and ${entries.length - MAX_LISTED_ITEMS} more keys`;
   return out;
