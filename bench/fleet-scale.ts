@@ -1,12 +1,14 @@
 /**
  * @module Benchmark 2: fleet scale. 50, 200 and 1,000 mock hosts in separate mock processes, read-only, certified by
- * one cold `lmcert fleet` process (one shared undici Agent). Targets: 200 hosts ≤ 2 s and ≤ 150 MB peak RSS; 1,000
- * hosts ≤ 8 s and ≤ 250 MB, with the cost per extra host no higher than at 200.
+ * one cold `lmcert fleet` process, as it runs by default (one lane per core: the main thread and worker threads,
+ * harness/fleet/fleet-threads.ts) and with `--threads 1` (the main thread alone, one shared undici Agent). Next to
+ * it, floor D: a bare undici script sending every host the same requests (bench/undici-fleet-floor.mjs).
+ * Targets: 200 hosts ≤ 2 s and ≤ 150 MB peak RSS; 1,000 hosts ≤ 8 s and ≤ 250 MB, with the cost per extra host no
+ * higher than at 200.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
@@ -14,6 +16,8 @@ import type { ProcessCost } from "./stats.ts";
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..");
+const BIN = join(ROOT, "bin", "lmcert.js");
+const PEAK_RSS = join(ROOT, "bench", "report-peak-rss.mjs");
 const HOSTS_PER_PROCESS = 50;
 const SIZES = [50, 200, 1_000];
 const CONCURRENCY = 32;
@@ -27,45 +31,75 @@ async function mockProcess(count: number): Promise<{ child: ChildProcess; urls: 
   throw new Error("mock farm did not start");
 }
 
+interface Measured extends ProcessCost {
+  readonly wallMs: number;
+  readonly stdout: string;
+}
+
+/** `node <args>` in a cold process with the cost-reporting preload; exit 1 (some host not certified) is a result. */
+async function coldNode(args: readonly string[]): Promise<Measured> {
+  const started = performance.now();
+  const child = await run(process.execPath, ["--import", PEAK_RSS, ...args], { cwd: ROOT, maxBuffer: 64 << 20 }).catch(
+    (error: { stdout: string; stderr: string; code?: number }) => {
+      if (error.code !== 1) throw error; // anything else is a harness failure
+      return error;
+    },
+  );
+  const wallMs = performance.now() - started;
+  const cost = JSON.parse(child.stderr.trim().split("\n").pop() as string) as ProcessCost;
+  return { ...cost, wallMs, stdout: child.stdout };
+}
+
+/** The requests one read-only certify sends, from lmcert's own recording of a farm host (HAR). */
+async function recordedRequests(url: string, dir: string): Promise<{ method: string; path: string; headers: Record<string, string>; body?: string }[]> {
+  const har = join(dir, "one-host.har");
+  await run(process.execPath, [BIN, "record", url, "--out", har, "--standard", join(dir, "standard.yaml"), "--probe-address", "127.0.0.2"], { cwd: ROOT });
+  const entries = (JSON.parse(readFileSync(har, "utf8")) as { log: { entries: { request: { method: string; url: string; headers: { name: string; value: string }[]; postData?: { text: string } } }[] } }).log.entries;
+  return entries.map(({ request }) => {
+    const target = new URL(request.url);
+    const headers = Object.fromEntries(request.headers.filter((h) => !["host", "content-length", "connection"].includes(h.name.toLowerCase())).map((h) => [h.name, h.value]));
+    return { method: request.method, path: `${target.pathname}${target.search}`, headers, ...(request.postData ? { body: request.postData.text } : {}) };
+  });
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const row = (label: string, m: Measured, size: number) =>
+  `    ${label.padEnd(34)} wall ${seconds(m.wallMs).padStart(8)} (${(m.wallMs / size).toFixed(1).padStart(5)} ms/host)  CPU ${seconds(m.cpuMs).padStart(8)}  peak RSS ${(m.peakRssKb / 1024).toFixed(0).padStart(4)} MB`;
+
 export async function fleetScaleBench(): Promise<void> {
-  console.log(`\n2. fleet scale, read-only: \`lmcert fleet --concurrency ${CONCURRENCY}\` in a cold process; the mock hosts run in other processes`);
+  const lanes = Math.min(availableParallelism(), 4);
+  console.log(`\n2. fleet scale, read-only, \`--concurrency ${CONCURRENCY}\`, cold processes; the mock hosts run in other processes on the same cores`);
   const farms = await Promise.all(Array.from({ length: Math.max(...SIZES) / HOSTS_PER_PROCESS }, () => mockProcess(HOSTS_PER_PROCESS)));
-  const results: { size: number; wallMs: number; cpuMs: number }[] = [];
+  const results: { size: number; lmcert: Measured; single: Measured }[] = [];
   try {
     const urls = farms.flatMap((f) => f.urls);
+    const base = mkdtempSync(join(tmpdir(), "lmcert-bench-"));
+    writeFileSync(join(base, "standard.yaml"), `standard: s\nversion: 1\nbind: { address: 0.0.0.0, port: ${new URL(urls[0] as string).port} }\n`);
+    const requests = await recordedRequests(urls[0] as string, base);
+    console.log(`  floor D sends each host the ${requests.length} requests lmcert's own recording of one host holds (plus lmcert's one SDK websocket, not in a HAR)`);
     for (const size of SIZES) {
       const dir = mkdtempSync(join(tmpdir(), "lmcert-bench-"));
-      const port = new URL(urls[0] as string).port;
-      writeFileSync(join(dir, "standard.yaml"), `standard: s\nversion: 1\nbind: { address: 0.0.0.0, port: ${port} }\n`);
-      const servers = urls.slice(0, size).map((u, i) => `  - name: host-${i}\n    url: ${u}`).join("\n");
-      writeFileSync(join(dir, "inventory.yaml"), `standard: ./standard.yaml\nservers:\n${servers}\n`);
-      // The real CLI in a cold process, as the nightly run starts it; a preload reports its peak RSS on exit.
-      const started = performance.now();
-      const child = await run(
-        process.execPath,
-        ["--import", join(ROOT, "bench", "report-peak-rss.mjs"), join(ROOT, "bin", "lmcert.js"), "fleet", join(dir, "inventory.yaml"),
-          "--concurrency", String(CONCURRENCY), "--out", join(dir, "out"), "--json", "--no-browser", "--probe-address", "127.0.0.2"],
-        { cwd: ROOT, maxBuffer: 64 << 20 },
-      ).catch((error: { stdout: string; stderr: string; code?: number }) => {
-        if (error.code !== 1) throw error; // 1 = some host not certified; anything else is a harness failure
-        return error;
-      });
-      const wallMs = performance.now() - started;
-      const summary = JSON.parse(child.stdout) as { counts: { hosts: number; certified: number } };
-      const { peakRssKb, cpuMs } = JSON.parse(child.stderr.trim().split("\n").pop() as string) as ProcessCost;
-      results.push({ size, wallMs, cpuMs });
-      console.log(
-        `  ${String(size).padStart(4)} hosts: wall ${(wallMs / 1000).toFixed(2)} s, ${(wallMs / size).toFixed(1)} ms/host, lmcert CPU ${(cpuMs / 1000).toFixed(2)} s, peak RSS ${(peakRssKb / 1024).toFixed(0)} MB, ${summary.counts.certified}/${summary.counts.hosts} certified`,
-      );
+      const hosts = urls.slice(0, size);
+      writeFileSync(join(dir, "standard.yaml"), readFileSync(join(base, "standard.yaml")));
+      writeFileSync(join(dir, "inventory.yaml"), `standard: ./standard.yaml\nservers:\n${hosts.map((u, i) => `  - name: host-${i}\n    url: ${u}`).join("\n")}\n`);
+      writeFileSync(join(dir, "floor.json"), JSON.stringify({ urls: hosts, requests, concurrency: CONCURRENCY }));
+      const fleet = (out: string, extra: string[]) =>
+        coldNode([BIN, "fleet", join(dir, "inventory.yaml"), "--concurrency", String(CONCURRENCY), "--out", join(dir, out), "--json", "--no-browser", "--probe-address", "127.0.0.2", ...extra]);
+      const floor = await coldNode([join(ROOT, "bench", "undici-fleet-floor.mjs"), join(dir, "floor.json")]);
+      const lmcert = await fleet("out", []);
+      const single = await fleet("out-single", ["--threads", "1"]);
+      const counts = (JSON.parse(lmcert.stdout) as { counts: { hosts: number; certified: number } }).counts;
+      console.log(`  ${size} hosts (${counts.certified}/${counts.hosts} certified):`);
+      console.log(row("D: bare undici, same requests", floor, size));
+      console.log(row(`lmcert fleet (default: ${size >= 16 ? lanes : 1} lane${size >= 16 && lanes > 1 ? "s" : ""})`, lmcert, size) + `  ${(lmcert.wallMs / floor.wallMs).toFixed(2)}x D wall`);
+      console.log(row("lmcert fleet --threads 1", single, size) + `  ${(single.wallMs / floor.wallMs).toFixed(2)}x D wall`);
+      results.push({ size, lmcert, single });
     }
     // Linear means each host beyond the smaller fleet costs no more than a host did in it.
     for (const [small, large] of results.slice(0, -1).map((r, i) => [r, results[i + 1]!] as const)) {
       const extra = large.size - small.size;
-      const wall = (large.wallMs - small.wallMs) / extra;
-      const cpu = (large.cpuMs - small.cpuMs) / extra;
-      console.log(
-        `  ${small.size} → ${large.size} hosts: per extra host ${wall.toFixed(1)} ms wall, ${cpu.toFixed(1)} ms CPU (at ${small.size}: ${(small.wallMs / small.size).toFixed(1)} ms wall, ${(small.cpuMs / small.size).toFixed(1)} ms CPU per host)`,
-      );
+      const per = (a: Measured, b: Measured) => `${((b.wallMs - a.wallMs) / extra).toFixed(1)} ms wall, ${((b.cpuMs - a.cpuMs) / extra).toFixed(1)} ms CPU`;
+      console.log(`  ${small.size} → ${large.size} hosts, per extra host: default ${per(small.lmcert, large.lmcert)}; --threads 1 ${per(small.single, large.single)}`);
     }
   } finally {
     for (const f of farms) f.child.kill("SIGTERM");

@@ -78,7 +78,7 @@ export const FleetFlags = z.strictObject({
   inventory: z.string().min(1),
   standard: z.string().min(1).optional(),
   concurrency: z.coerce.number().int().min(1).max(64).default(4),
-  /** Threads that certify hosts, the main one included; absent: lmcert chooses (harness/cli/commands/fleet.ts). */
+  /** Threads that certify hosts (1: the main thread alone); absent: lmcert chooses (harness/cli/commands/fleet.ts). */
   threads: z.coerce.number().int().min(1).max(16).optional(),
   out: z.string().min(1).default("lmcert-out"),
   json: z.boolean().default(false),

@@ -1,5 +1,5 @@
 /**
- * @module Spreads a fleet's hosts over lanes (harness/fleet/fleet-lane.ts): one in the main thread and, for a big
+ * @module Spreads a fleet's hosts over lanes (harness/fleet/fleet-lane.ts): the main thread's alone or, for a big
  * read-only fleet, one in each of a few worker threads. A host's certification is CPU work (parsing, validating,
  * evidence, digest, files) between network waits, and one thread tops out at a few hundred hosts a minute
  * (bench/RESULTS.md). This module hands out chains of hosts, keeps --concurrency across all lanes, forwards Ctrl-C,
@@ -23,7 +23,10 @@ export interface FleetLanesOptions {
   readonly hosts: readonly FleetHost[];
   /** Host indexes; the hosts of one chain are certified one after another. */
   readonly chains: readonly (readonly number[])[];
-  /** Lanes in all: the main thread's and `lanes - 1` worker threads. */
+  /**
+   * Threads that certify: 1 is the main thread alone; more are that many worker threads, and the main thread only
+   * hands out hosts, tells the reporters and keeps the results (so its own heap stays small).
+   */
   readonly lanes: number;
   /** Hosts in flight across all lanes. */
   readonly concurrency: number;
@@ -33,6 +36,13 @@ export interface FleetLanesOptions {
   readonly signal: AbortSignal;
   readonly onHostDone: (index: number, result: FleetHostResult) => void;
 }
+
+/**
+ * A worker's young generation (V8's nursery), in MB. Certifying allocates fast and keeps little, so V8 grows the
+ * nursery to its maximum (~34 MB per thread measured) although a few MB hold what survives; capped, a thread costs
+ * ~20 MB less peak RSS (bench/RESULTS.md).
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
 
 interface LaneHandle {
   readonly post: (message: ToThread) => void;
@@ -49,7 +59,8 @@ export async function certifyInLanes(options: FleetLanesOptions): Promise<void> 
     return chain.length;
   });
   let nextChain = 0;
-  const count = Math.max(1, Math.min(options.lanes, options.chains.length));
+  // No more threads than hosts could keep busy at once.
+  const count = Math.max(1, Math.min(options.lanes, options.chains.length, options.concurrency));
   const perLane = Math.max(1, Math.ceil(options.concurrency / count));
   const forwardCheckEnd = options.reporters.some((r) => r.onCheckEnd);
 
@@ -115,10 +126,12 @@ export async function certifyInLanes(options: FleetLanesOptions): Promise<void> 
       for (const lane of lanes) lane.post({ type: "abort", reason });
     };
 
-    // The main thread's lane. Its messages are delivered on a later microtask, as a thread's would be.
-    const local = startLane({ ...options.options, forwardCheckEnd }, (message) => queueMicrotask(() => onMessage(localHandle, message)));
-    const localHandle: LaneHandle = { post: local.receive, closed: local.closed, inFlight: 0 };
-    lanes.push(localHandle);
+    if (count === 1) {
+      // The main thread's lane. Its messages are delivered on a later microtask, as a thread's would be.
+      const local = startLane({ ...options.options, forwardCheckEnd }, (message) => queueMicrotask(() => onMessage(localHandle, message)));
+      const localHandle: LaneHandle = { post: local.receive, closed: local.closed, inFlight: 0 };
+      lanes.push(localHandle);
+    }
     const setup: ThreadSetup = {
       standard: options.options.standard,
       checkIds: options.options.checks.map((check) => check.id),
@@ -132,8 +145,8 @@ export async function certifyInLanes(options: FleetLanesOptions): Promise<void> 
       connectionsPerOrigin: options.options.connectionsPerOrigin,
       forwardCheckEnd,
     };
-    for (let i = 1; i < count; i += 1) {
-      const worker = new Worker(packageFile("bin", "fleet-thread.js"), { workerData: setup });
+    for (let i = 0; count > 1 && i < count; i += 1) {
+      const worker = new Worker(packageFile("bin", "fleet-thread.js"), { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
       const handle: LaneHandle = {
         post: (message) => worker.postMessage(message),
         closed: new Promise((done) => worker.once("exit", done)),

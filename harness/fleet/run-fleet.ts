@@ -36,9 +36,9 @@ export interface FleetRunOptions {
   readonly probeAddresses?: readonly string[] | null;
   readonly chromium?: ChromiumChoice;
   /**
-   * Threads that certify hosts, this one included (fleet-threads.ts); absent or 1: this thread alone. More are used
-   * only for read-only runs without `container:` hosts, and only with checks from lmcert's registry (worker threads
-   * take them from it by id).
+   * Threads that certify hosts (fleet-threads.ts): absent or 1, this thread alone; more, that many worker threads.
+   * Used only for read-only runs without `container:` hosts, and only with checks from lmcert's registry (worker
+   * threads take them from it by id).
    */
   readonly threads?: number;
 }

@@ -30,9 +30,10 @@ Writes to --out (default ./lmcert-out):
 Options:
   --standard <file>      overrides the inventory's standard
   --concurrency <n>      hosts certified at once (default 4)
-  --threads <n>          threads that certify hosts, the main one included; 1 = the main thread alone
-                         (default: one per core, at most 4, for a read-only fleet of 16 hosts or more;
-                         --allow-mutations and container: hosts always use the main thread alone)
+  --threads <n>          threads that certify hosts: 1 = lmcert's main thread alone; more = that many worker
+                         threads, with --concurrency shared between them (default: one per core, at most 4, for
+                         a read-only fleet of 16 hosts or more, else 1; --allow-mutations and container: hosts
+                         always use the main thread alone)
   --out <dir>            output folder (default ./lmcert-out)
   --json                 print the fleet summary JSON on stdout
   --timeout <duration>   per request: 5000 (ms), 5s, 2m (default 5s)
