@@ -11,11 +11,15 @@ function sortKeys(value: unknown): unknown {
     // Keys sorted by UTF-16 code units (what `<` compares, and Array#sort's default order); members that are
     // undefined left out. One pass with no [key, value] pairs: a fleet digests every certificate.
     const record = value as Record<string, unknown>;
-    // No prototype: a "__proto__" key is a plain member here, as Object.fromEntries made it.
-    const sorted = Object.create(null) as Record<string, unknown>;
+    // A plain object, not Object.create(null): V8 makes prototype-less objects in dictionary mode, and
+    // JSON.stringify walks those ~30 % slower. Same bytes: a "__proto__" key is defined as a plain member (as
+    // Object.fromEntries made it), never assigned, which would set the prototype instead.
+    const sorted: Record<string, unknown> = {};
     for (const key of Object.keys(record).sort()) {
       const item = record[key];
-      if (item !== undefined) sorted[key] = sortKeys(item);
+      if (item === undefined) continue;
+      if (key === "__proto__") Object.defineProperty(sorted, key, { value: sortKeys(item), enumerable: true, writable: true, configurable: true });
+      else sorted[key] = sortKeys(item);
     }
     return sorted;
   }

@@ -38,7 +38,7 @@ export function buildCertificate(input: CertificateInput): Certificate {
     standard: {
       name: input.standard.standard,
       version: input.standard.version,
-      sha256: sha256Hex(canonicalJson(input.standard)),
+      sha256: standardDigest(input.standard),
     },
     harness: { name: "lmcert", version: HARNESS_VERSION },
     run: {
@@ -60,6 +60,15 @@ export function buildCertificate(input: CertificateInput): Certificate {
       : {}),
   };
   return { ...body, digest: certificateDigest(body) };
+}
+
+/** A fleet certifies every host against the same parsed standard: its digest is computed once per object. */
+const standardDigests = new WeakMap<Standard, string>();
+
+function standardDigest(standard: Standard): string {
+  let digest = standardDigests.get(standard);
+  if (digest === undefined) standardDigests.set(standard, (digest = sha256Hex(canonicalJson(standard))));
+  return digest;
 }
 
 function oldestEvidence(checks: readonly CheckRecord[], finishedAt: Date): Date {

@@ -2,7 +2,7 @@
 import type { CheckRecord } from "../contracts/certificate.ts";
 import { describeError } from "./errors.ts";
 import { RUN_INTERRUPTED } from "./severity.ts";
-import { makeEvidence } from "./http/evidence.ts";
+import { recordEvidence } from "./http/evidence.ts";
 import { serverText, serverValue } from "./server-text.ts";
 import { isRequired, resolveRemedy, type Check, type CheckContext, type Outcome } from "./types.ts";
 
@@ -147,7 +147,7 @@ function toRecord(check: Check, ctx: CheckContext, outcome: Outcome, durationMs:
     status: outcome.status,
     reason: serverText(outcome.reason, MAX_REASON_CHARS),
     observed: serverValue({ ...outcome.observed }) as Record<string, unknown>,
-    evidence: (outcome.evidence ?? []).map((e) => makeEvidence(e)),
+    evidence: (outcome.evidence ?? []).map(recordEvidence),
     remedy: remedyFor(check, ctx, outcome),
     durationMs: Math.round(durationMs),
   };

@@ -20,8 +20,17 @@ export interface SchemaReport {
 }
 
 export function validateContract(id: ContractId, value: unknown): SchemaReport {
-  const validate = validators[id];
+  const { valid, issues } = checkContract(id, value);
   const schema = schemas[id];
+  return { valid, issues, drift: findDrift(schema, schema, value, "") };
+}
+
+/**
+ * validateContract without the drift walk, for callers that only need to know whether a payload may be used (the
+ * model-state readers, several times per host in a fleet): the walk costs more than ajv's precompiled check.
+ */
+export function checkContract(id: ContractId, value: unknown): Omit<SchemaReport, "drift"> {
+  const validate = validators[id];
   const valid = validate(value) === true;
   const issues = (validate.errors ?? []).map((error) => ({
     path: error.instancePath,
@@ -29,7 +38,7 @@ export function validateContract(id: ContractId, value: unknown): SchemaReport {
       ? `unknown field "${String(error.params["additionalProperty"])}"`
       : (error.message ?? error.keyword),
   }));
-  return { valid, issues, drift: findDrift(schema, schema, value, "") };
+  return { valid, issues };
 }
 
 /** One line per issue, `✖ message → at /path`, for reasons and console output. */
@@ -39,7 +48,18 @@ export function formatIssues(issues: readonly SchemaIssue[], limit = 5): string 
   return lines.join("\n");
 }
 
+/** `$ref` chains followed once per schema node: the drift walk meets the same nodes for every item of every payload. */
+const resolvedRefs = new WeakMap<JsonSchema, WeakMap<JsonSchema, JsonSchema>>();
+
 function resolve(root: JsonSchema, schema: JsonSchema): JsonSchema {
+  let known = resolvedRefs.get(root);
+  if (!known) resolvedRefs.set(root, (known = new WeakMap()));
+  let resolved = known.get(schema);
+  if (!resolved) known.set(schema, (resolved = followRefs(root, schema)));
+  return resolved;
+}
+
+function followRefs(root: JsonSchema, schema: JsonSchema): JsonSchema {
   let current = schema;
   for (let depth = 0; typeof current["$ref"] === "string" && depth < 10; depth++) {
     const pointer = (current["$ref"] as string).replace(/^#\//, "").split("/");
@@ -53,22 +73,30 @@ function resolve(root: JsonSchema, schema: JsonSchema): JsonSchema {
 
 /** Walks schema and value together; an object key not declared in `properties` is drift. */
 function findDrift(root: JsonSchema, schemaIn: JsonSchema, value: unknown, path: string): string[] {
+  const drift: string[] = [];
+  collectDrift(root, schemaIn, value, path, drift);
+  return drift;
+}
+
+/** findDrift's walk, adding to one list in the order found (no list per node). */
+function collectDrift(root: JsonSchema, schemaIn: JsonSchema, value: unknown, path: string, drift: string[]): void {
   const schema = resolve(root, schemaIn);
   const branches = (schema["anyOf"] ?? schema["oneOf"]) as JsonSchema[] | undefined;
   if (branches) {
     const objectBranch = branches.map((b) => resolve(root, b)).find((b) => b["type"] === "object" || b["items"]);
-    return objectBranch ? findDrift(root, objectBranch, value, path) : [];
+    if (objectBranch) collectDrift(root, objectBranch, value, path, drift);
+    return;
   }
   if (Array.isArray(value) && schema["items"] && typeof schema["items"] === "object") {
-    return value.flatMap((item, index) => findDrift(root, schema["items"] as JsonSchema, item, `${path}/${index}`));
+    const items = schema["items"] as JsonSchema;
+    value.forEach((item, index) => collectDrift(root, items, item, `${path}/${index}`, drift));
+    return;
   }
   const properties = schema["properties"] as Record<string, JsonSchema> | undefined;
-  if (!properties || value === null || typeof value !== "object" || Array.isArray(value)) return [];
-  const drift: string[] = [];
+  if (!properties || value === null || typeof value !== "object" || Array.isArray(value)) return;
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     const childSchema = properties[key];
-    if (childSchema) drift.push(...findDrift(root, childSchema, child, `${path}/${key}`));
+    if (childSchema) collectDrift(root, childSchema, child, `${path}/${key}`, drift);
     else drift.push(`${path}/${key}`);
   }
-  return drift;
 }

@@ -32,8 +32,18 @@ const knownSecrets = new Set<string>();
 /** Registers a token (and the pieces LM Studio's SDK sends separately) for redaction everywhere. */
 export function rememberSecret(secret: string | undefined | null): void {
   if (!secret) return;
+  const before = knownSecrets.size;
   for (const piece of secretPieces(secret)) knownSecrets.add(piece);
+  if (knownSecrets.size === before) return;
   knownSecretsLongestFirst = null;
+  secretsVersion++;
+}
+
+let secretsVersion = 0;
+
+/** Changes whenever a token is registered: text made safe before then may hold it, and must be made safe again. */
+export function knownSecretsVersion(): number {
+  return secretsVersion;
 }
 
 /** knownSecrets, longest first (a token before its halves), sorted once per change instead of once per string. */
@@ -122,8 +132,12 @@ export function serverValue(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   const entries = Object.entries(value as Record<string, unknown>);
   for (const [key, item] of entries.slice(0, MAX_LISTED_ITEMS)) {
-    // defineProperty, not assignment: a key named "__proto__" stays a plain member instead of a prototype.
-    Object.defineProperty(out, serverText(key, 128), { value: serverValue(item, depth + 1), enumerable: true, writable: true, configurable: true });
+    const safeKey = serverText(key, 128);
+    const safeItem = serverValue(item, depth + 1);
+    // defineProperty for "__proto__", not assignment: it stays a plain member instead of a prototype. Any other
+    // key is assigned (the same plain data property, and much cheaper: every check's observed values pass here).
+    if (safeKey === "__proto__") Object.defineProperty(out, safeKey, { value: safeItem, enumerable: true, writable: true, configurable: true });
+    else out[safeKey] = safeItem;
   }
   if (entries.length > MAX_LISTED_ITEMS) out["…"] = `and ${entries.length - MAX_LISTED_ITEMS} more keys`;
   return out;

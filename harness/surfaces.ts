@@ -3,6 +3,7 @@ import type { Evidence, SurfaceName } from "../contracts/certificate.ts";
 import { UnknownEndpointError } from "../contracts/lmstudio/errors.ts";
 import { HttpError, describeError, type HttpErrorKind } from "./errors.ts";
 import { parseJsonBody, type HttpClient } from "./http/client.ts";
+import { memoizeByString } from "./http/url-memo.ts";
 
 export const SURFACE_PATHS = {
   openai: "/v1/models",
@@ -65,8 +66,14 @@ export function couldNotAsk(reading: SurfaceReading): boolean {
 }
 
 export function joinUrl(baseUrl: string, path: string): string {
-  return new URL(path, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`).toString();
+  return joinerFor(baseUrl)(path);
 }
+
+/** One memo per base URL (each host's), of the paths joined to it: the same dozen URLs are asked all run long. */
+const joinerFor = memoizeByString((baseUrl: string) => {
+  const base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;
+  return memoizeByString((path: string): string => new URL(path, base).toString());
+});
 
 /** Error bodies are informative but optional: a non-JSON 401 is still a 401. */
 function tryParseJson(exchange: Parameters<typeof parseJsonBody>[0]): unknown {
@@ -92,16 +99,18 @@ export async function readSurface(http: HttpClient, baseUrl: string, path: strin
     }
     if (status !== 200) return { path, state: "error", evidence, reason: `${at} answered HTTP ${status}` };
     const json = parseJsonBody(exchange);
-    if (UnknownEndpointError.safeParse(json).success) {
-      return {
-        path,
-        state: "absent",
-        evidence,
-        unknownEndpoint: true,
-        reason: `${at} answered LM Studio's "Unexpected endpoint or method" (HTTP 200): this server does not have the route`,
-      };
-    }
+    // Only a body with an `error` member can be LM Studio's unknown-route answer: a models list is not run through
+    // a zod parse that must fail (a failed parse builds a ZodError, and this runs for every surface read).
     if (json !== null && typeof json === "object" && "error" in json) {
+      if (UnknownEndpointError.safeParse(json).success) {
+        return {
+          path,
+          state: "absent",
+          evidence,
+          unknownEndpoint: true,
+          reason: `${at} answered LM Studio's "Unexpected endpoint or method" (HTTP 200): this server does not have the route`,
+        };
+      }
       return { path, state: "error", evidence, json, reason: `${at} answered HTTP 200 with an error body` };
     }
     return { path, state: "present", evidence, json, reason: `${at} answered HTTP 200 with JSON` };

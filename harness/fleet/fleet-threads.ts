@@ -96,13 +96,15 @@ export async function certifyInLanes(options: FleetLanesOptions): Promise<void> 
       }
       wrapUpIfIdle();
     };
+    // A reporter that fails (stderr gone, say) fails the run, as it does when a host is certified in this thread.
+    const tell = (told: Promise<void>) => void told.catch((error: unknown) => fail(error instanceof Error ? error : new Error(String(error))));
     const onMessage = (lane: LaneHandle, message: FromThread) => {
       switch (message.type) {
         case "run-start":
-          void report(options.reporters, "onRunStart", message.plan);
+          tell(report(options.reporters, "onRunStart", message.plan));
           return;
         case "check-end":
-          void report(options.reporters, "onCheckEnd", message.host, message.record);
+          tell(report(options.reporters, "onCheckEnd", message.host, message.record));
           return;
         case "failed":
           lane.inFlight -= 1; // the lane gives up the rest of that chain
@@ -110,7 +112,7 @@ export async function certifyInLanes(options: FleetLanesOptions): Promise<void> 
           return;
         case "done": {
           options.onHostDone(message.index, { certificate: message.certificate, path: message.path });
-          void report(options.reporters, "onHostEnd", message.certificate);
+          tell(report(options.reporters, "onHostEnd", message.certificate));
           const n = chainOf.get(message.index) ?? -1;
           remaining[n] = (remaining[n] ?? 1) - 1;
           if (remaining[n] === 0) {

@@ -9,6 +9,7 @@ import { HttpError, type HttpErrorKind } from "../errors.ts";
 import { createHostAgent, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS } from "./agent.ts";
 import { excerpt, makeEvidence, selectHeaders } from "./evidence.ts";
 import type { ExchangeListener } from "./exchange-hook.ts";
+import { memoizeByString } from "./url-memo.ts";
 import { classify, describeKind, type RequestLimits } from "./transport-errors.ts";
 
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS };
@@ -73,7 +74,7 @@ export class HttpClient {
   /** Sends a request; resolves for any HTTP status, throws HttpError for transport failures. */
   async send(method: string, url: string, options: RequestOptions = {}): Promise<Exchange> {
     const started = performance.now();
-    const startedAt = new Date();
+    const startedAtMs = Date.now(); // a Date only if a listener wants one
     const limits = this.#limits(options.timeoutMs);
     const headers = this.#headers(options);
     const body = options.json === undefined ? null : JSON.stringify(options.json);
@@ -82,7 +83,7 @@ export class HttpClient {
     let seen: Seen = { status: null, headers: {}, body: null };
     const observe = (error: string | null) =>
       this.#options.onExchange?.({
-        startedAt,
+        startedAt: new Date(startedAtMs),
         method,
         url,
         requestHeaders: headers,
@@ -101,11 +102,11 @@ export class HttpClient {
     if (this.#options.signal?.aborted) throw fail("interrupted", describeKind("interrupted", limits));
     if (limits.budgetMs <= 0) throw fail("timeout", "Not sent: this host's deadline had already run out (--host-timeout)");
     try {
-      const target = new URL(url); // a malformed URL throws ERR_INVALID_URL: an `invalid-url` failure
+      const target = requestTarget(url); // a malformed URL throws ERR_INVALID_URL: an `invalid-url` failure
       if (!/^https?:$/.test(target.protocol)) throw fail("invalid-url", describeKind("invalid-url", limits));
       const response = await this.#agent().request({
         origin: target.origin,
-        path: `${target.pathname}${target.search}`,
+        path: target.path,
         method: method as Dispatcher.HttpMethod,
         headers,
         body,
@@ -170,6 +171,12 @@ export class HttpClient {
     });
   }
 }
+
+/** What undici's request() needs of a URL; memoised, since a host is asked the same URLs again and again. */
+const requestTarget = memoizeByString((url: string): { readonly protocol: string; readonly origin: string; readonly path: string } => {
+  const target = new URL(url);
+  return { protocol: target.protocol, origin: target.origin, path: `${target.pathname}${target.search}` };
+});
 
 /**
  * The body as text. undici's `bodyTimeout` bounds the gap between two chunks, not the whole body: a server sending a

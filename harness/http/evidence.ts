@@ -1,6 +1,7 @@
 /** @module Evidence records: what was sent and seen, trimmed, with secrets redacted before anything is stored. */
 import type { Evidence } from "../../contracts/certificate.ts";
-import { redactSecrets, serverText, serverTextOrNull } from "../server-text.ts";
+import { knownSecretsVersion, redactSecrets, serverText, serverTextOrNull } from "../server-text.ts";
+import { memoizeByString } from "./url-memo.ts";
 
 export { redactSecrets };
 
@@ -58,7 +59,7 @@ export function excerpt(text: string | null, secrets: readonly string[] = []): s
 }
 
 /** URLs can carry credentials (`http://user:pass@host`); evidence never keeps them. */
-export function redactUrl(url: string): string {
+export const redactUrl = memoizeByString((url: string): string => {
   try {
     const parsed = new URL(url);
     if (parsed.username || parsed.password) {
@@ -69,7 +70,7 @@ export function redactUrl(url: string): string {
   } catch {
     return url;
   }
-}
+});
 
 export function makeEvidence(fields: Partial<Evidence> & Pick<Evidence, "method" | "url">): Evidence {
   return {
@@ -78,8 +79,43 @@ export function makeEvidence(fields: Partial<Evidence> & Pick<Evidence, "method"
     ...fields,
     // Every field that can carry server text goes through the choke point here, whoever built the evidence.
     url: serverText(redactUrl(fields.url), ERROR_CHARS),
-    headers: Object.fromEntries(Object.entries(fields.headers ?? {}).map(([name, value]) => [serverText(name, 128), serverText(value)])),
+    headers: safeHeaders(fields.headers),
     bodyExcerpt: fields.bodyExcerpt === undefined ? null : serverTextOrNull(fields.bodyExcerpt, EXCERPT_CHARS),
     error: fields.error === undefined ? null : serverTextOrNull(fields.error, ERROR_CHARS),
   };
+}
+
+/**
+ * makeEvidence for the evidence of a check record. A check often hands on evidence another check holds too (every
+ * check built on discovery cites its readings), so the same object arrives many times per host: its safe copy is
+ * made once, and made again only if a token was registered since (a new token must be redacted too). A copy of
+ * the remembered answer is returned, so no two records share an object.
+ */
+export function recordEvidence(evidence: Evidence): Evidence {
+  const version = knownSecretsVersion();
+  let made = recordedEvidence.get(evidence);
+  if (made === undefined || made.version !== version) {
+    made = { version, evidence: makeEvidence(evidence) };
+    recordedEvidence.set(evidence, made);
+  }
+  return { ...made.evidence, headers: { ...made.evidence.headers } };
+}
+
+const recordedEvidence = new WeakMap<Evidence, { readonly version: number; readonly evidence: Evidence }>();
+
+/**
+ * Header names and values through the choke point. A loop, not Object.fromEntries over mapped entries: it runs
+ * twice for every exchange (client, then check record). defineProperty, like fromEntries: a header named
+ * "__proto__" stays a plain member.
+ */
+function safeHeaders(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const safe: Record<string, string> = {};
+  if (headers === undefined) return safe;
+  for (const name of Object.keys(headers)) {
+    const safeName = serverText(name, 128);
+    const value = serverText(headers[name] as string);
+    if (safeName === "__proto__") Object.defineProperty(safe, safeName, { value, enumerable: true, writable: true, configurable: true });
+    else safe[safeName] = value;
+  }
+  return safe;
 }
