@@ -1,17 +1,19 @@
 /**
  * @module Benchmark 2: fleet scale. 50, 200 and 1,000 mock hosts in separate mock processes, read-only, certified by
- * one cold `lmcert fleet` process, as it runs by default (one lane per core: the main thread and worker threads,
- * harness/fleet/fleet-threads.ts) and with `--threads 1` (the main thread alone, one shared undici Agent). Next to
- * it, floor D: a bare undici script sending every host the same requests (bench/undici-fleet-floor.mjs).
+ * one cold `lmcert fleet` process, with `--threads 1` (the main thread alone, one shared undici Agent) and
+ * `--threads 2` (two worker threads, an Agent each; harness/fleet/fleet-threads.ts); the line says which one is
+ * lmcert's default on this machine. Next to them, floor D: a bare undici script sending every host the same
+ * requests (bench/undici-fleet-floor.mjs).
  * Targets: 200 hosts ≤ 2 s and ≤ 150 MB peak RSS; 1,000 hosts ≤ 8 s and ≤ 250 MB, with the cost per extra host no
  * higher than at 200.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
+import { defaultThreads } from "../harness/cli/commands/fleet.ts";
 import type { ProcessCost } from "./stats.ts";
 
 const run = promisify(execFile);
@@ -67,10 +69,9 @@ const row = (label: string, m: Measured, size: number) =>
   `    ${label.padEnd(34)} wall ${seconds(m.wallMs).padStart(8)} (${(m.wallMs / size).toFixed(1).padStart(5)} ms/host)  CPU ${seconds(m.cpuMs).padStart(8)}  peak RSS ${(m.peakRssKb / 1024).toFixed(0).padStart(4)} MB`;
 
 export async function fleetScaleBench(): Promise<void> {
-  const lanes = Math.min(availableParallelism(), 4);
   console.log(`\n2. fleet scale, read-only, \`--concurrency ${CONCURRENCY}\`, cold processes; the mock hosts run in other processes on the same cores`);
   const farms = await Promise.all(Array.from({ length: Math.max(...SIZES) / HOSTS_PER_PROCESS }, () => mockProcess(HOSTS_PER_PROCESS)));
-  const results: { size: number; lmcert: Measured; single: Measured }[] = [];
+  const results: { size: number; single: Measured; threaded: Measured }[] = [];
   try {
     const urls = farms.flatMap((f) => f.urls);
     const base = mkdtempSync(join(tmpdir(), "lmcert-bench-"));
@@ -86,20 +87,22 @@ export async function fleetScaleBench(): Promise<void> {
       const fleet = (out: string, extra: string[]) =>
         coldNode([BIN, "fleet", join(dir, "inventory.yaml"), "--concurrency", String(CONCURRENCY), "--out", join(dir, out), "--json", "--no-browser", "--probe-address", "127.0.0.2", ...extra]);
       const floor = await coldNode([join(ROOT, "bench", "undici-fleet-floor.mjs"), join(dir, "floor.json")]);
-      const lmcert = await fleet("out", []);
-      const single = await fleet("out-single", ["--threads", "1"]);
-      const counts = (JSON.parse(lmcert.stdout) as { counts: { hosts: number; certified: number } }).counts;
-      console.log(`  ${size} hosts (${counts.certified}/${counts.hosts} certified):`);
+      const single = await fleet("out-1", ["--threads", "1"]);
+      const threaded = await fleet("out-2", ["--threads", "2"]);
+      const counts = (JSON.parse(single.stdout) as { counts: { hosts: number; certified: number } }).counts;
+      const chosen = defaultThreads(size);
+      console.log(`  ${size} hosts (${counts.certified}/${counts.hosts} certified; lmcert's default here: --threads ${chosen}):`);
       console.log(row("D: bare undici, same requests", floor, size));
-      console.log(row(`lmcert fleet (default: ${size >= 16 ? lanes : 1} lane${size >= 16 && lanes > 1 ? "s" : ""})`, lmcert, size) + `  ${(lmcert.wallMs / floor.wallMs).toFixed(2)}x D wall`);
-      console.log(row("lmcert fleet --threads 1", single, size) + `  ${(single.wallMs / floor.wallMs).toFixed(2)}x D wall`);
-      results.push({ size, lmcert, single });
+      for (const [threads, m] of [[1, single], [2, threaded]] as const) {
+        console.log(row(`lmcert fleet --threads ${threads}${threads === chosen ? " (default)" : ""}`, m, size) + `  ${(m.wallMs / floor.wallMs).toFixed(2)}x D wall`);
+      }
+      results.push({ size, single, threaded });
     }
     // Linear means each host beyond the smaller fleet costs no more than a host did in it.
     for (const [small, large] of results.slice(0, -1).map((r, i) => [r, results[i + 1]!] as const)) {
       const extra = large.size - small.size;
       const per = (a: Measured, b: Measured) => `${((b.wallMs - a.wallMs) / extra).toFixed(1)} ms wall, ${((b.cpuMs - a.cpuMs) / extra).toFixed(1)} ms CPU`;
-      console.log(`  ${small.size} → ${large.size} hosts, per extra host: default ${per(small.lmcert, large.lmcert)}; --threads 1 ${per(small.single, large.single)}`);
+      console.log(`  ${small.size} → ${large.size} hosts, per extra host: --threads 1 ${per(small.single, large.single)}; --threads 2 ${per(small.threaded, large.threaded)}`);
     }
   } finally {
     for (const f of farms) f.child.kill("SIGTERM");

@@ -3,7 +3,7 @@
 // as every source file it was built from. Otherwise, e.g. during development right after an edit, or when install
 // scripts were skipped, it runs the TypeScript sources through tsx's loader: slower to start, never stale.
 import { bundleIsFresh } from "./bundle-freshness.js";
-import { loadBundle } from "./load-bundle.js";
+import { applyCliV8Flags, loadBundle } from "./load-bundle.js";
 import { setFlagsFromString } from "node:v8";
 
 // A Ctrl-C while the code is still loading (before main() installs its handlers) would otherwise kill the process
@@ -17,6 +17,7 @@ process.on("SIGINT", onEarlySignal);
 process.on("SIGTERM", onEarlySignal);
 
 const root = new URL("../", import.meta.url);
+applyCliV8Flags();
 let main;
 if (bundleIsFresh(root)) {
   ({ main } = loadBundle(root).exports);

@@ -13,7 +13,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { bundlePaths, loadBundle } from "../bin/load-bundle.js";
+import { applyCliV8Flags, bundlePaths, loadBundle } from "../bin/load-bundle.js";
 
 // `prepare` passes --if-possible: an install without dev dependencies has no esbuild, and lmcert still works
 // from its sources then, so the install must not fail. `npm test` and `npm run build` insist.
@@ -112,6 +112,7 @@ if (dynamicImports.length > 0) {
 // compiles most functions only when first called, so the cache is taken after commands that need no network have
 // loaded their modules (the help of each command, the check list): it then holds that code compiled as well.
 const rootUrl = pathToFileURL(`${root}/`);
+applyCliV8Flags(); // the cache is valid only under the flags the CLI runs with
 const { exports: bundled, script } = loadBundle(rootUrl, { useCodeCache: false });
 const silent = { stdout: { write: () => true }, stderr: { write: () => true } };
 for (const argv of [["certify", "--help"], ["fleet", "--help"], ["checks"]]) await bundled.main(argv, silent);

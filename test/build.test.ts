@@ -49,15 +49,31 @@ describe("the pre-built bundle (dist/) that bin/lmcert.js runs", () => {
     expect(bundleIsFresh(asRoot(ROOT))).toBe(true);
   });
 
-  it("loads with the code cache the build made, which V8 accepts (else every start compiles ~1 MB again)", async () => {
+  it("loads with the code cache the build made, which V8 accepts under the CLI's flags (else every start compiles ~1 MB again)", async () => {
     // In a fresh process, as the CLI runs: V8 rejects a cache made under other V8 flags, and a test worker's flags
     // may have been changed by another test file.
     const root = pathToFileURL(`${ROOT}/`).href;
-    const script = `const { loadBundle } = await import(${JSON.stringify(`${root}bin/load-bundle.js`)});
+    const script = `const { applyCliV8Flags, loadBundle } = await import(${JSON.stringify(`${root}bin/load-bundle.js`)});
+applyCliV8Flags();
 const { exports, codeCacheRejected } = loadBundle(new URL(${JSON.stringify(root)}));
 console.log(JSON.stringify({ main: typeof exports.main, codeCacheRejected }));`;
     const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script]);
     expect(JSON.parse(stdout)).toEqual({ main: "function", codeCacheRejected: false });
+  });
+
+  it("loads with the code cache in a fleet worker thread too, after the main thread set its flags", async () => {
+    // bin/lmcert.js changes a V8 flag once the bundle is loaded (not for `fleet`); a flag changed before a worker
+    // thread loads the bundle would make V8 reject the cache there, and each thread would compile it again.
+    const root = pathToFileURL(`${ROOT}/`).href;
+    const script = `const { applyCliV8Flags, loadBundle } = await import(${JSON.stringify(`${root}bin/load-bundle.js`)});
+const { Worker } = await import("node:worker_threads");
+applyCliV8Flags();
+loadBundle(new URL(${JSON.stringify(root)}));
+const code = "const { loadBundle } = await import(" + JSON.stringify(${JSON.stringify(`${root}bin/load-bundle.js`)}) + "); const { parentPort } = await import('node:worker_threads'); parentPort.postMessage(loadBundle(new URL(" + JSON.stringify(${JSON.stringify(root)}) + ")).codeCacheRejected);";
+const worker = new Worker(new URL("data:text/javascript," + encodeURIComponent(code)));
+worker.once("message", (rejected) => { console.log(JSON.stringify({ workerCodeCacheRejected: rejected })); worker.terminate(); });`;
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script]);
+    expect(JSON.parse(stdout)).toEqual({ workerCodeCacheRejected: false });
   });
 
   it("still loads, compiling as usual, when the code cache is unusable (another Node version, a damaged file)", () => {

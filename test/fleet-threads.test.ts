@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Certificate } from "../contracts/certificate.ts";
+import { defaultThreads } from "../harness/cli/commands/fleet.ts";
 import { runCli } from "./helpers/cli.ts";
 import { tempDir, writeInventory } from "./helpers/fleet.ts";
 import { closedPortUrl, LAN_STAND_IN, mockHost } from "./helpers/hosts.ts";
@@ -32,6 +33,11 @@ function comparable(path: string): unknown {
 }
 
 describe("lmcert fleet --threads", () => {
+  it("defaults to one thread per core but one, at most 4, and to the main thread alone below 16 hosts or on 2 cores", () => {
+    expect([defaultThreads(200, 2), defaultThreads(200, 3), defaultThreads(200, 4), defaultThreads(200, 16)]).toEqual([1, 2, 3, 4]);
+    expect([defaultThreads(15, 16), defaultThreads(16, 16), defaultThreads(1_000, 1)]).toEqual([1, 4, 1]);
+  });
+
   it("certifies hosts in worker threads with the same certificates, summary and reports as one thread", async () => {
     const ms1 = await mockHost("mac-studio-1");
     const ms2 = await mockHost("mac-studio-2");

@@ -11,6 +11,13 @@ import type { Reporter } from "../reporters/reporter.ts";
 import { certifyFleetHost, type FleetHostRunOptions } from "./certify-fleet-host.ts";
 import type { FromThread, ToThread } from "./thread-messages.ts";
 
+/**
+ * A host's checks follow one another closely, so a connection idle this long belongs to a host that is done (or
+ * waiting on something slow, and then a new connection costs nothing that matters). Closing it then keeps a
+ * 1,000-host fleet from holding thousands of idle sockets (bench/RESULTS.md).
+ */
+const IDLE_CONNECTION_MS = 1_000;
+
 export interface LaneOptions extends Omit<FleetHostRunOptions, "agent" | "reporters" | "signal"> {
   readonly connectionsPerOrigin: number;
   /** Send each check's result as it ends (only when a reporter listens for it: each is a message). */
@@ -24,7 +31,7 @@ export interface Lane {
 }
 
 export function startLane(options: LaneOptions, send: (message: FromThread) => void): Lane {
-  const agent = createHostAgent({ connectTimeoutMs: options.timeoutMs, connectionsPerOrigin: options.connectionsPerOrigin });
+  const agent = createHostAgent({ connectTimeoutMs: options.timeoutMs, connectionsPerOrigin: options.connectionsPerOrigin, idleConnectionMs: IDLE_CONNECTION_MS });
   const stop = new AbortController();
   setMaxListeners(0, stop.signal); // every request in flight listens on it (see harness/fan-out-signal.ts)
   const relay: Reporter = {

@@ -13,6 +13,12 @@ export interface HostAgentOptions {
   readonly connectTimeoutMs?: number;
   /** Open connections per origin (host:port). A fleet of N hosts may hold N × this. */
   readonly connectionsPerOrigin?: number;
+  /**
+   * Longest a connection may sit idle before undici closes it (default: the server's `Keep-Alive` hint, LM Studio's
+   * 5 s). A fleet sets it short: a finished host's connections would otherwise stay open that long, and at ~100
+   * hosts a second that is thousands of idle sockets, with their buffers, for nothing.
+   */
+  readonly idleConnectionMs?: number;
 }
 
 /**
@@ -34,6 +40,7 @@ export function createHostAgent(options: HostAgentOptions = {}): Dispatcher {
     connections: options.connectionsPerOrigin ?? 8,
     connect: { timeout: options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS },
     maxResponseSize: DEFAULT_MAX_BODY_BYTES,
+    ...(options.idleConnectionMs === undefined ? {} : { keepAliveTimeout: options.idleConnectionMs, keepAliveMaxTimeout: options.idleConnectionMs }),
   });
   return agent.compose(
     interceptors.retry({

@@ -31,9 +31,9 @@ Options:
   --standard <file>      overrides the inventory's standard
   --concurrency <n>      hosts certified at once (default 4)
   --threads <n>          threads that certify hosts: 1 = lmcert's main thread alone; more = that many worker
-                         threads, with --concurrency shared between them (default: one per core, at most 4, for
-                         a read-only fleet of 16 hosts or more, else 1; --allow-mutations and container: hosts
-                         always use the main thread alone)
+                         threads, with --concurrency shared between them (default: one per core but one, at
+                         most 4, for a read-only fleet of 16 hosts or more, else 1; --allow-mutations and
+                         container: hosts always use the main thread alone)
   --out <dir>            output folder (default ./lmcert-out)
   --json                 print the fleet summary JSON on stdout
   --timeout <duration>   per request: 5000 (ms), 5s, 2m (default 5s)
@@ -118,9 +118,11 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
 }
 
 /**
- * Below 16 hosts a fleet is done before a worker thread pays for its start (~0.1 s and tens of MB each); above, one
- * thread per core. At most 4: the run's own work is a fraction of each host's time, the rest is waiting on the network.
+ * Worker threads pay off only where cores are spare: one thread per core but one (the main thread hands out hosts
+ * and writes the reports, and the sockets need the kernel), at most 4, and only for 16 hosts or more (a thread costs
+ * ~0.1 s to start and ~30-50 MB). On 2 cores that is the main thread alone, which measured faster than two threads
+ * there (bench/RESULTS.md).
  */
-function defaultThreads(hosts: number): number {
-  return hosts < 16 ? 1 : Math.min(availableParallelism(), 4);
+export function defaultThreads(hosts: number, cores = availableParallelism()): number {
+  return hosts < 16 ? 1 : Math.max(1, Math.min(cores - 1, 4));
 }
