@@ -1,15 +1,6 @@
-// A fleet worker thread (harness/fleet/fleet-threads.ts starts it): the same code as the CLI, from the pre-built
-// bundle when it is fresh, else from the TypeScript sources, exactly as bin/lmcert.js chooses.
-import { bundleIsFresh } from "./bundle-freshness.js";
-import { loadBundle } from "./load-bundle.js";
+// A fleet worker thread (harness/fleet/fleet-threads.ts starts it): the same code as the CLI, bundle or sources,
+// chosen as bin/lmcert.js chooses. The main thread has set the CLI's V8 flags already (they are per process).
+import { loadCli } from "./load-cli.js";
 
-const root = new URL("../", import.meta.url);
-let fleetThreadMain;
-if (bundleIsFresh(root)) {
-  ({ fleetThreadMain } = loadBundle(root).exports);
-} else {
-  const { register } = await import("tsx/esm/api");
-  register();
-  ({ fleetThreadMain } = await import("../harness/cli/fleet-thread.ts"));
-}
+const { fleetThreadMain } = await loadCli(new URL("../", import.meta.url));
 await fleetThreadMain();

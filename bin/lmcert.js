@@ -1,9 +1,7 @@
 #!/usr/bin/env node
-// Runs the pre-built bundle in dist/ (built by `npm ci` through the `prepare` script) when it is at least as new
-// as every source file it was built from. Otherwise, e.g. during development right after an edit, or when install
-// scripts were skipped, it runs the TypeScript sources through tsx's loader: slower to start, never stale.
-import { bundleIsFresh } from "./bundle-freshness.js";
-import { applyCliV8Flags, loadBundle } from "./load-bundle.js";
+// Runs the CLI: the pre-built bundle when it is fresh, else the TypeScript sources (bin/load-cli.js says why).
+import { applyCliV8Flags } from "./load-bundle.js";
+import { loadCli } from "./load-cli.js";
 import { setFlagsFromString } from "node:v8";
 
 // A Ctrl-C while the code is still loading (before main() installs its handlers) would otherwise kill the process
@@ -18,14 +16,7 @@ process.on("SIGTERM", onEarlySignal);
 
 const root = new URL("../", import.meta.url);
 applyCliV8Flags();
-let main;
-if (bundleIsFresh(root)) {
-  ({ main } = loadBundle(root).exports);
-} else {
-  const { register } = await import("tsx/esm/api");
-  register();
-  ({ main } = await import("../harness/cli/main.ts"));
-}
+const { main } = await loadCli(root);
 process.off("SIGINT", onEarlySignal);
 process.off("SIGTERM", onEarlySignal);
 // undici parses HTTP with llhttp compiled to WebAssembly. V8 first compiles it with Liftoff, its baseline compiler,
