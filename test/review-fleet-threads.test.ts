@@ -31,3 +31,36 @@ describe("lmcert fleet: lmcert failing on one host", () => {
     }, 60_000);
   }
 });
+
+describe("lmcert fleet --threads: edges that must not hang", () => {
+  it("Ctrl-C before any host is handed out: exit 2, every host recorded as interrupted, in every thread", async () => {
+    const mocks = await Promise.all(Array.from({ length: 5 }, () => mockHost("compliant")));
+    const dir = tempDir();
+    const inventory = writeInventory(dir, mocks[0]!.port, mocks.map((m, i) => ({ name: `host-${i}`, url: m.url })));
+    const controller = new AbortController();
+    controller.abort(new Error("interrupted (SIGINT)"));
+    const r = await runCli(["fleet", inventory, "--out", join(dir, "out"), "--json", "--threads", "3", "--concurrency", "5", "--no-browser", "--probe-address", LAN_STAND_IN], controller.signal);
+    expect(r.code).toBe(2);
+    const summary = JSON.parse(r.stdout) as { interrupted: boolean; counts: { hosts: number; certified: number } };
+    expect(summary).toMatchObject({ interrupted: true, counts: { hosts: 5, certified: 0 } });
+    // No request reached a host: the abort came first in every thread.
+    for (const mock of mocks) expect(mock.requests).toHaveLength(0);
+  }, 60_000);
+
+  it("--threads larger than --concurrency and than the fleet: every host once, same verdicts", async () => {
+    const mocks = await Promise.all([mockHost("compliant"), mockHost("mac-studio-2")]);
+    const dir = tempDir();
+    const inventory = writeInventory(dir, mocks[0]!.port, [
+      ...mocks.map((m, i) => ({ name: `host-${i}`, url: m.url })),
+      { name: "alias-of-host-0", url: mocks[0]!.url.replace("127.0.0.1", "localhost") },
+    ]);
+    const runs = [];
+    for (const [threads, concurrency] of [["1", "4"], ["16", "1"], ["16", "2"], ["4", "64"]] as const) {
+      runs.push(await runCli(["fleet", inventory, "--out", join(dir, `t${threads}c${concurrency}`), "--json", "--threads", threads, "--concurrency", concurrency, "--no-browser", "--probe-address", LAN_STAND_IN, "--timeout", "2s"]));
+    }
+    const verdicts = runs.map((r) => (JSON.parse(r.stdout) as { hosts: { name: string; verdict: string }[] }).hosts.map((h) => `${h.name}:${h.verdict}`));
+    for (const [i, v] of verdicts.entries()) expect(v, `run ${i}`).toEqual(verdicts[0]);
+    expect(runs.map((r) => r.code)).toEqual([1, 1, 1, 1]);
+    for (const r of runs) expect(r.stderr.match(/^(✔ certified|✖ not certified|\? incomplete)/gm)).toHaveLength(3);
+  }, 60_000);
+});
