@@ -23,9 +23,9 @@ process.off("SIGTERM", onEarlySignal);
 // then re-compiles the hot parser with TurboFan on background threads: ~35 MB of peak RSS and CPU time for a parser
 // that reads a few KB per host (bench/RESULTS.md). Liftoff code is fast enough for that, so the CLI stays with it.
 // Set only here, after the bundle is loaded (a flag changed earlier makes V8 reject the bundle's code cache), and
-// never in the library entry: a process that imports readModelState() keeps its own V8 settings. Not for `fleet`:
-// its worker threads load the bundle after this point, and with a changed flag V8 would reject their code cache
-// (each thread would compile the whole bundle again); a fleet parses enough responses to use TurboFan's parser.
+// never in the library entry: a process that imports readModelState() keeps its own V8 settings. `fleet` sets it
+// itself once it knows it starts no worker thread (harness/cli/commands/fleet.ts): a thread loads the bundle after
+// this point, and with a changed flag V8 would reject its code cache (each thread would compile the bundle again).
 if (process.argv[2] !== "fleet") setFlagsFromString("--liftoff-only");
 process.exitCode = await main(process.argv.slice(2));
 // The command is over; a signal while Node winds down must not turn its exit code into 130.

@@ -11,7 +11,7 @@ import { ENABLE_CORS, anyOrigin, saysDisabled } from "./cors-common.ts";
 async function runBrowserCheck(ctx: CheckContext, token: string | undefined): Promise<Outcome> {
   const target = joinUrl(ctx.host.url, "v1/models");
   const started = performance.now();
-  const raw = await browserFetch(ctx.chromium.path as string, target, { token });
+  const raw = await browserFetch(ctx.chromium.path as string, target, { token, signal: ctx.signal });
   const secrets = token ? [token] : [];
   const result = { ...raw, pageResult: redactSecrets(raw.pageResult, secrets), console: raw.console.map((l) => redactSecrets(l, secrets)) };
   const evidence: Evidence = {

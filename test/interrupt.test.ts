@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { findChromium } from "../harness/browser/find-chromium.ts";
 import { handleInterrupts } from "../harness/cli/interrupts.ts";
 import { JournalFile } from "../harness/lifecycle/journal.ts";
 import { pollUntil } from "../harness/lifecycle/poll.ts";
@@ -233,4 +234,28 @@ describe("what an interrupted fleet says about its hosts", () => {
     expect(stderr).toMatch(/interrupted: the certificates are incomplete \(no check had changed a host yet\)/);
     expect(stderr).not.toMatch(/put back/);
   });
+});
+
+const chromium = findChromium();
+
+describe.skipIf(!chromium.path)(`SIGINT during the real-browser check (${chromium.reason})`, () => {
+  it("is lmcert's to handle, not Playwright's (which would exit 130 at once): the run ends as interrupted, exit 2", async () => {
+    // /v1/models answers slowly, so Chromium's request is in flight when the signal comes.
+    const mock = await mockHost("compliant", { cors: true, faults: [{ fault: { kind: "slow", delayMs: 3_000 }, paths: ["/v1/models"] }] });
+    const child = spawn(process.execPath, [BIN, "certify", mock.url, "--only", "health.greeting,cors.browser", "--chromium", chromium.path as string], {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    onTestFinished(() => void child.kill("SIGKILL"));
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+    // Chromium's own request (lmcert's other requests to /v1/models carry no browser user agent).
+    const fromChromium = () => mock.requests.some((q) => q.path === "/v1/models" && /Chrome/.test(String(q.headers["user-agent"] ?? "")));
+    const browserAsked = await pollUntil(async () => fromChromium(), (asked) => asked, { timeoutMs: 30_000 });
+    expect(browserAsked.last).toBe(true);
+    child.kill("SIGINT");
+    expect(await done).toEqual({ code: 2, signal: null });
+    expect(stderr).toMatch(/interrupted/);
+  }, 60_000);
 });

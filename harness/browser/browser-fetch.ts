@@ -44,7 +44,7 @@ window.probe = async (url, token) => {
 export async function browserFetch(
   executablePath: string,
   targetUrl: string,
-  options: { token?: string | undefined; timeoutMs?: number } = {},
+  options: { token?: string | undefined; timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<BrowserFetchResult> {
   const server = createServer((_req, res) => {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
@@ -56,7 +56,15 @@ export async function browserFetch(
   try {
     // Loaded on demand: playwright-core is only needed when a browser really runs.
     const { chromium } = loadOnDemand<typeof import("playwright-core")>("playwright-core");
-    const browser = await chromium.launch({ executablePath, headless: true, chromiumSandbox: false, args: CHROMIUM_ARGS, timeout: options.timeoutMs ?? 15_000 });
+    // Playwright's own Ctrl-C handling calls process.exit(130): lmcert's (harness/cli/interrupts.ts) must run
+    // instead, so that an interrupted run is recorded and a changed host is put back.
+    const browser = await chromium.launch({
+      executablePath, headless: true, chromiumSandbox: false, args: CHROMIUM_ARGS, timeout: options.timeoutMs ?? 15_000,
+      handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    });
+    // Ctrl-C closes the browser, so the page's request does not hold the run up (the check ends as an error).
+    const closeOnAbort = () => void browser.close();
+    options.signal?.addEventListener("abort", closeOnAbort, { once: true });
     try {
       const page = await browser.newPage();
       const consoleLines: string[] = [];
@@ -70,6 +78,7 @@ export async function browserFetch(
       if (!result.ok) await page.waitForEvent("console", { timeout: 1_000 }).catch(() => undefined);
       return { pageOrigin, ok: result.ok, status: result.status, pageResult: result.text, console: consoleLines };
     } finally {
+      options.signal?.removeEventListener("abort", closeOnAbort);
       await browser.close();
     }
   } finally {

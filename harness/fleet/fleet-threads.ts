@@ -78,12 +78,12 @@ export async function certifyInLanes(options: FleetLanesOptions): Promise<void> 
       void Promise.all(lanes.map((lane) => lane.closed)).then(() => (failure ? reject(failure) : resolve()));
     };
     /**
-     * lmcert itself failed: no new chains; hosts in flight are aborted and finish as interrupted. The run settles
-     * only when they have, so that a mutating host in the main thread's lane is put back before the error surfaces.
+     * lmcert itself failed: no new chains. Hosts in flight run to their end (they are not interrupted: nobody pressed
+     * Ctrl-C, and their certificates must not say so), and the run settles only then, so that a mutating host in the
+     * main thread's lane is put back before the error surfaces.
      */
     const fail = (error: Error) => {
       failure ??= error;
-      for (const lane of lanes) lane.post({ type: "abort", reason: "the fleet run failed" });
       wrapUpIfIdle();
     };
     const handOut = () => {

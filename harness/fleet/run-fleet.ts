@@ -71,7 +71,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
     await certifyInLanes({
       hosts,
       chains: queue,
-      lanes: lanesFor(options),
+      lanes: fleetThreads(options),
       concurrency: options.concurrency,
       options: {
         standard: options.inventory.standard,
@@ -103,10 +103,10 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
 }
 
 /**
- * Lanes for this run (fleet-threads.ts): worker threads only for read-only runs of URL hosts (see there for why),
- * else the main thread alone.
+ * Threads that certify this run's hosts (fleet-threads.ts): worker threads only for read-only runs of URL hosts (see
+ * there for why), else the main thread alone (1).
  */
-function lanesFor(options: FleetRunOptions): number {
+export function fleetThreads(options: Pick<FleetRunOptions, "allowMutations" | "inventory" | "threads">): number {
   if (options.allowMutations || options.inventory.hosts.some((host) => host.container)) return 1;
   return Math.max(1, options.threads ?? 1);
 }

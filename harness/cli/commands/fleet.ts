@@ -1,11 +1,12 @@
 /** @module `lmcert fleet <inventory.yaml>`: every host, concurrently, with a roll-up and every report format. */
 import { availableParallelism } from "node:os";
+import { setFlagsFromString } from "node:v8";
 import { FleetFlags } from "../../../contracts/cli.ts";
 import { checks } from "../../../suites/index.ts";
 import { BROWSER_DISABLED, findChromium } from "../../browser/find-chromium.ts";
 import { UsageError } from "../../errors.ts";
 import { loadInventory } from "../../fleet/inventory-file.ts";
-import { runFleet } from "../../fleet/run-fleet.ts";
+import { fleetThreads, runFleet } from "../../fleet/run-fleet.ts";
 import { FleetProgressReporter } from "../../reporters/fleet-progress.ts";
 import { parseCommandArgs, splitList, validateFlags } from "../args.ts";
 import { readUserFile } from "../../read-user-file.ts";
@@ -92,11 +93,15 @@ export async function fleetCommand(argv: readonly string[], io: CommandIo): Prom
   const urlHosts = inventory.hosts.flatMap((h) => (h.url === null ? [] : [{ ...h, url: h.url }]));
   const unfinished = await settleUnfinishedRestores(urlHosts, { out: flags.out, restoreFirst: flags.restoreFirst, io });
   if (unfinished !== null) return unfinished;
+  const threads = flags.threads ?? defaultThreads(inventory.hosts.length);
+  // No worker thread will load the bundle: V8 may now keep WebAssembly on its baseline tier, as every other
+  // command does (bin/lmcert.js says why; set later, it would cost the threads V8's code cache).
+  if (fleetThreads({ allowMutations: flags.allowMutations, inventory, threads }) === 1) setFlagsFromString("--liftoff-only");
   const { summary, certificates, reports } = await runFleet({
     inventory,
     checks,
     concurrency: flags.concurrency,
-    threads: flags.threads ?? defaultThreads(inventory.hosts.length),
+    threads,
     hostDeadlineMs: flags.hostTimeoutMs,
     timeoutMs: flags.timeoutMs,
     out: flags.out,
