@@ -23,7 +23,7 @@ export async function fleetThreadMain(): Promise<void> {
     return check;
   });
   const lane = startLane(
-    { ...setup, checks, allowMutations: false, signKeyPem: setup.signKeyPem ?? undefined, chromium: setup.chromium ?? undefined },
+    { ...setup, checks, allowMutations: false },
     (message) => port.postMessage(message),
   );
   port.on("message", (message: ToThread) => lane.receive(message));

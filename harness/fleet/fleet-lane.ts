@@ -51,6 +51,7 @@ export function startLane(options: LaneOptions, send: (message: FromThread) => v
         return;
       }
     }
+    send({ type: "chain-done" });
   };
   const receive = (message: ToThread) => {
     switch (message.type) {

@@ -53,11 +53,6 @@ interface LaneHandle {
 }
 
 export async function certifyInLanes(options: FleetLanesOptions): Promise<void> {
-  const chainOf = new Map<number, number>(); // host index → chain number
-  const remaining = options.chains.map((chain, n) => {
-    for (const index of chain) chainOf.set(index, n);
-    return chain.length;
-  });
   let nextChain = 0;
   // No more threads than hosts could keep busy at once.
   const count = Math.max(1, Math.min(options.lanes, options.chains.length, options.concurrency));
@@ -110,17 +105,14 @@ export async function certifyInLanes(options: FleetLanesOptions): Promise<void> 
           lane.inFlight -= 1; // the lane gives up the rest of that chain
           fail(new LmcertError("fleet-host", `lmcert failed while certifying ${options.hosts[message.index]?.name ?? `host ${message.index}`}: ${message.error}`));
           return;
-        case "done": {
+        case "done":
           options.onHostDone(message.index, { certificate: message.certificate, path: message.path });
           tell(report(options.reporters, "onHostEnd", message.certificate));
-          const n = chainOf.get(message.index) ?? -1;
-          remaining[n] = (remaining[n] ?? 1) - 1;
-          if (remaining[n] === 0) {
-            lane.inFlight -= 1;
-            handOut();
-          }
           return;
-        }
+        case "chain-done":
+          lane.inFlight -= 1;
+          handOut();
+          return;
       }
     };
     const onAbort = () => {
@@ -134,18 +126,13 @@ export async function certifyInLanes(options: FleetLanesOptions): Promise<void> 
       const localHandle: LaneHandle = { post: local.receive, closed: local.closed, inFlight: 0 };
       lanes.push(localHandle);
     }
+    const { checks, allowMutations, ...shared } = options.options;
+    void allowMutations; // worker threads certify read-only runs only (run-fleet.ts, fleetThreads)
     const setup: ThreadSetup = {
-      standard: options.options.standard,
-      checkIds: options.options.checks.map((check) => check.id),
-      secrets: options.hosts.flatMap((host) => (host.token ? [host.token] : [])),
-      timeoutMs: options.options.timeoutMs,
-      hostDeadlineMs: options.options.hostDeadlineMs,
-      out: options.options.out,
-      signKeyPem: options.options.signKeyPem ?? null,
-      probeAddresses: options.options.probeAddresses,
-      chromium: options.options.chromium ?? null,
-      connectionsPerOrigin: options.options.connectionsPerOrigin,
+      ...shared,
       forwardCheckEnd,
+      checkIds: checks.map((check) => check.id),
+      secrets: options.hosts.flatMap((host) => (host.token ? [host.token] : [])),
     };
     for (let i = 0; count > 1 && i < count; i += 1) {
       const worker = new Worker(packageFile("bin", "fleet-thread.js"), { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });

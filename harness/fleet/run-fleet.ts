@@ -97,8 +97,11 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
     stop.release();
   }
   // Interrupted: the fleet's signal fired, so some hosts never finished (or never started).
-  const summary = buildSummary(options.inventory, certificates.filter(Boolean), paths.filter((_, i) => certificates[i]), options.signal?.aborted ?? false);
-  const reports = options.out ? writeReports(options.out, summary, certificates.filter(Boolean), paths.filter((_, i) => certificates[i])) : {};
+  const finished = certificates.flatMap((certificate, i) => (certificate ? [{ certificate, path: paths[i] ?? null }] : []));
+  const finishedCertificates = finished.map((f) => f.certificate);
+  const finishedPaths = finished.map((f) => f.path);
+  const summary = buildSummary(options.inventory, finishedCertificates, finishedPaths, options.signal?.aborted ?? false);
+  const reports = options.out ? writeReports(options.out, summary, finishedCertificates, finishedPaths) : {};
   return { summary, certificates, reports };
 }
 
