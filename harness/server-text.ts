@@ -4,6 +4,7 @@
  * redacts API tokens and caps sizes, so a hostile or buggy server can neither leak the token (by echoing the
  * Authorization header) nor blow up a report (a 3 MB model id repeated thousands of times).
  */
+import { setMember } from "./plain-member.ts";
 
 /** Longest server-supplied string kept, in characters, marker included. */
 export const MAX_SERVER_TEXT = 512;
@@ -134,10 +135,7 @@ export function serverValue(value: unknown, depth = 0): unknown {
   for (const [key, item] of entries.slice(0, MAX_LISTED_ITEMS)) {
     const safeKey = serverText(key, 128);
     const safeItem = serverValue(item, depth + 1);
-    // defineProperty for "__proto__", not assignment: it stays a plain member instead of a prototype. Any other
-    // key is assigned (the same plain data property, and much cheaper: every check's observed values pass here).
-    if (safeKey === "__proto__") Object.defineProperty(out, safeKey, { value: safeItem, enumerable: true, writable: true, configurable: true });
-    else out[safeKey] = safeItem;
+    setMember(out, safeKey, safeItem);
   }
   if (entries.length > MAX_LISTED_ITEMS) out["…"] = `and ${entries.length - MAX_LISTED_ITEMS} more keys`;
   return out;

@@ -1,6 +1,7 @@
 /** @module Evidence records: what was sent and seen, trimmed, with secrets redacted before anything is stored. */
 import type { Evidence } from "../../contracts/certificate.ts";
 import { knownSecretsVersion, redactSecrets, serverText, serverTextOrNull } from "../server-text.ts";
+import { setMember } from "../plain-member.ts";
 import { memoizeByString } from "./url-memo.ts";
 
 export { redactSecrets };
@@ -105,17 +106,11 @@ const recordedEvidence = new WeakMap<Evidence, { readonly version: number; reado
 
 /**
  * Header names and values through the choke point. A loop, not Object.fromEntries over mapped entries: it runs
- * twice for every exchange (client, then check record). defineProperty, like fromEntries: a header named
- * "__proto__" stays a plain member.
+ * twice for every exchange (client, then check record). A header named "__proto__" stays a plain member.
  */
 function safeHeaders(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
   const safe: Record<string, string> = {};
   if (headers === undefined) return safe;
-  for (const name of Object.keys(headers)) {
-    const safeName = serverText(name, 128);
-    const value = serverText(headers[name] as string);
-    if (safeName === "__proto__") Object.defineProperty(safe, safeName, { value, enumerable: true, writable: true, configurable: true });
-    else safe[safeName] = value;
-  }
+  for (const name of Object.keys(headers)) setMember(safe, serverText(name, 128), serverText(headers[name] as string));
   return safe;
 }
